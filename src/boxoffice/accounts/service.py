@@ -1,0 +1,106 @@
+"""Register, log in, log out, and who is calling."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from boxoffice.accounts.domain import (
+    Account,
+    Role,
+    Session,
+    check_password_strength,
+    hash_token,
+    normalise_email,
+)
+from boxoffice.accounts.passwords import Passwords
+from boxoffice.clock import Clock
+from boxoffice.errors import EmailTaken, InvalidCredentials, NotAuthenticated
+from boxoffice.ids import new_id, new_token
+from boxoffice.storage.uow import UnitOfWorkFactory
+
+
+class AccountService:
+    def __init__(
+        self, uow: UnitOfWorkFactory, passwords: Passwords, clock: Clock, session_days: float
+    ) -> None:
+        self._uow = uow
+        self._passwords = passwords
+        self._clock = clock
+        self._session_lifetime = timedelta(days=session_days)
+
+    async def register(
+        self, email: str, password: str, name: str, role: Role = Role.FAN
+    ) -> Account:
+        email = normalise_email(email)
+        check_password_strength(password, email)
+        account = Account(
+            id=new_id(), email=email, name=name.strip(), role=role, created_at=self._clock.now()
+        )
+        password_hash = self._passwords.hash(password)
+        try:
+            async with self._uow(write=True) as uow:
+                if await uow.accounts.by_email(email) is not None:
+                    raise EmailTaken()
+                await uow.accounts.add(account, password_hash)
+                await uow.commit()
+        except IntegrityError as exc:
+            raise EmailTaken() from exc
+        return account
+
+    async def login(self, email: str, password: str) -> tuple[Account, str]:
+        """A new session token for the right password; the same error, after
+        the same hashing work, for an unknown email and a wrong password."""
+        email = normalise_email(email)
+        async with self._uow() as uow:
+            found = await uow.accounts.by_email(email)
+        if found is None:
+            self._passwords.verify_dummy(password)
+            raise InvalidCredentials()
+        account, password_hash = found
+        if not self._passwords.verify(password_hash, password):
+            raise InvalidCredentials()
+        token = new_token()
+        now = self._clock.now()
+        session = Session(
+            token_hash=hash_token(token),
+            account_id=account.id,
+            created_at=now,
+            expires_at=now + self._session_lifetime,
+        )
+        async with self._uow(write=True) as uow:
+            if self._passwords.needs_rehash(password_hash):
+                await uow.accounts.set_password_hash(account.id, self._passwords.hash(password))
+            await uow.sessions.add(session)
+            await uow.commit()
+        return account, token
+
+    async def logout(self, token: str) -> None:
+        async with self._uow(write=True) as uow:
+            await uow.sessions.revoke(hash_token(token), self._clock.now())
+            await uow.commit()
+
+    async def authenticate(self, token: str) -> Account:
+        async with self._uow() as uow:
+            session = await uow.sessions.get(hash_token(token))
+            if session is None or not session.is_live(self._clock.now()):
+                raise NotAuthenticated()
+            account = await uow.accounts.get(session.account_id)
+        if account is None:
+            raise NotAuthenticated()
+        return account
+
+    async def create_admin(self, email: str, password: str, name: str = "Organiser") -> Account:
+        """Create an organiser account, or make an existing account one."""
+        email = normalise_email(email)
+        async with self._uow(write=True) as uow:
+            found = await uow.accounts.by_email(email)
+            if found is not None:
+                account, _ = found
+                check_password_strength(password, email)
+                await uow.accounts.set_role(account.id, Role.ORGANISER)
+                await uow.accounts.set_password_hash(account.id, self._passwords.hash(password))
+                await uow.commit()
+                return Account(account.id, email, account.name, Role.ORGANISER, account.created_at)
+        return await self.register(email, password, name, role=Role.ORGANISER)

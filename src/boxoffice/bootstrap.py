@@ -1,0 +1,84 @@
+"""The composition root: settings -> database -> clock -> services.
+
+Tests call `build_container` with fakes (a FakeClock, a FakeGateway, fast
+password hashing) instead of patching import paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from boxoffice.accounts.passwords import Passwords
+from boxoffice.accounts.service import AccountService
+from boxoffice.clock import Clock, SystemClock
+from boxoffice.holds.admission import AdmissionGate, OpenAdmission
+from boxoffice.holds.service import HoldService
+from boxoffice.inventory.events import InventoryListener, NoListener
+from boxoffice.inventory.service import InventoryService
+from boxoffice.orders.payments import FakeGateway, PaymentGateway
+from boxoffice.orders.service import OrderService
+from boxoffice.ratelimit import RateLimits
+from boxoffice.settings import Settings
+from boxoffice.storage.database import Database
+from boxoffice.storage.uow import unit_of_work_factory
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    database: Database
+    gateway: PaymentGateway
+    limits: RateLimits
+    accounts: AccountService
+    inventory: InventoryService
+    holds: HoldService
+    orders: OrderService
+    secret: bytes
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+def build_container(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    gateway: PaymentGateway | None = None,
+    passwords: Passwords | None = None,
+    admission: AdmissionGate | None = None,
+    listener: InventoryListener | None = None,
+    database: Database | None = None,
+) -> Container:
+    clock = clock or SystemClock()
+    database = database or Database(
+        settings.effective_database_url,
+        pool_size=settings.db_pool_size,
+        lock_timeout_ms=settings.lock_timeout_ms,
+    )
+    gateway = gateway or FakeGateway()
+    listener = listener or NoListener()
+    uow = unit_of_work_factory(database)
+    limits = RateLimits(
+        {
+            "login": settings.login_rate,
+            "register": settings.register_rate,
+            "hold": settings.hold_rate,
+        },
+        redis_url=settings.redis_url,
+    )
+    return Container(
+        settings=settings,
+        clock=clock,
+        database=database,
+        gateway=gateway,
+        limits=limits,
+        accounts=AccountService(uow, passwords or Passwords(), clock, settings.session_days),
+        inventory=InventoryService(uow, clock, listener),
+        holds=HoldService(
+            uow, clock, admission or OpenAdmission(), listener,
+            settings.hold_minutes, settings.max_quantity_per_hold,
+        ),  # fmt: skip
+        orders=OrderService(uow, clock, gateway, listener),
+        secret=settings.secret(),
+    )

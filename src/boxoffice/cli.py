@@ -1,0 +1,165 @@
+"""The `boxoffice` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+from pydantic import ValidationError
+
+from boxoffice.bootstrap import Container, build_container
+from boxoffice.errors import DomainError
+from boxoffice.settings import Settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise click.ClickException(f"Bad configuration: {exc}") from exc
+
+
+def _run(work: Callable[[Container], Awaitable[T]], *, migrate_first: bool = True) -> T:
+    """Build the container, run one piece of work, close it; domain errors become messages."""
+
+    async def main() -> T:
+        from boxoffice.storage.migrate import migrate
+
+        container = build_container(_settings())
+        try:
+            if migrate_first:
+                await migrate(container.database)
+            return await work(container)
+        finally:
+            await container.close()
+
+    try:
+        return asyncio.run(main())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    except OSError as exc:
+        raise click.ClickException(f"Cannot reach the database: {exc}") from exc
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "boxoffice.web.main:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+@click.group()
+@click.version_option(package_name="boxoffice")
+def main() -> None:
+    """boxoffice: sell the tickets of a mega show, fairly and never twice."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the app (migrations are applied first unless BOXOFFICE_AUTO_MIGRATE=false)."""
+    settings = _settings()
+
+    async def nothing(_: Container) -> None:
+        return None
+
+    _run(nothing, migrate_first=settings.auto_migrate)
+    _serve(host, port, workers)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def demo(host: str, port: int) -> None:
+    """Run the app with the demo show loaded (created once, kept on restart)."""
+    from boxoffice.demo import DEMO_FAN, DEMO_ORGANISER, load_demo
+
+    show_id = _run(load_demo)
+    settings = _settings()
+    click.echo(f"boxoffice demo on {settings.effective_database_url}")
+    click.echo(f"  open      http://{host}:{port}/")
+    click.echo(f"  API docs  http://{host}:{port}/docs")
+    click.echo(f"  show      http://{host}:{port}/api/v1/shows/{show_id}")
+    click.echo(f"  fan       {DEMO_FAN[0]} / {DEMO_FAN[1]}")
+    click.echo(f"  organiser {DEMO_ORGANISER[0]} / {DEMO_ORGANISER[1]}")
+    _serve(host, port, 1)
+
+
+@main.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    from boxoffice.storage.migrate import current_revision
+
+    revision = _run(lambda c: current_revision(c.database))
+    click.echo(f"database at revision {revision}")
+
+
+@main.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Organiser", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_admin(email: str, name: str, password_stdin: bool) -> None:
+    """Create an organiser account (or make an existing account one)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    account = _run(lambda c: c.accounts.create_admin(email, password, name))
+    click.echo(f"organiser {account.email} ({account.id})")
+
+
+@main.command()
+def sweep() -> None:
+    """Reclaim expired holds now (optional: availability never waits for it)."""
+    freed = _run(lambda c: c.holds.sweep())
+    click.echo(f"reclaimed {freed} expired holds")
+
+
+@main.group()
+def show() -> None:
+    """Import and export shows as JSON."""
+
+
+@show.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def show_import(file: Path) -> None:
+    """Create a show from FILE.json (the format `show export` writes)."""
+    from boxoffice.inventory.schemas import ShowIn
+
+    try:
+        body = ShowIn.model_validate_json(file.read_text())
+    except ValidationError as exc:
+        raise click.ClickException(f"{file} is not a valid show: {exc}") from exc
+    created = _run(lambda c: c.inventory.create_show(body.spec()))
+    seats = sum(s.capacity for s in created.sections)
+    click.echo(f"imported show {created.id}: {created.name} ({len(created.sections)} sections, {seats} tickets)")
+
+
+@show.command("export")
+@click.argument("show_id")
+def show_export(show_id: str) -> None:
+    """Print a show as JSON."""
+    from boxoffice.inventory.schemas import ShowIn
+
+    spec = _run(lambda c: c.inventory.export_show(show_id))
+    click.echo(json.dumps(ShowIn.of(spec).model_dump(mode="json"), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""The seam where the waiting room plugs into the hold path.
+
+While a show's waiting room is on, only buyers with a valid admission token
+for that show and account may hold tickets. Until the waiting room exists,
+everyone is admitted.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from boxoffice.accounts.domain import Account
+from boxoffice.inventory.domain import Show
+
+
+class AdmissionGate(Protocol):
+    async def check(self, account: Account, show: Show, token: str | None) -> None:
+        """Return if `account` may hold tickets for `show`; raise Forbidden if not."""
+
+
+class OpenAdmission:
+    async def check(self, account: Account, show: Show, token: str | None) -> None:
+        return None

@@ -1,0 +1,48 @@
+"""/api/v1/holds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+
+from boxoffice.holds.domain import Hold
+from boxoffice.holds.schemas import HoldIn, HoldOut
+from boxoffice.web.deps import ContainerDep, CurrentAccount, IdempotencyKey
+
+router = APIRouter(prefix="/api/v1", tags=["holds"])
+
+AdmissionToken = Annotated[
+    str | None,
+    Header(alias="X-Admission-Token", max_length=2000, description="From the waiting room."),
+]
+
+
+async def _out(container: ContainerDep, hold: Hold) -> HoldOut:
+    seats = await container.inventory.seats(hold.seat_ids) if hold.seat_ids else {}
+    return HoldOut.of(hold, container.clock.now(), seats)
+
+
+@router.post("/holds", status_code=201, response_model=HoldOut)
+async def create_hold(
+    body: HoldIn,
+    account: CurrentAccount,
+    container: ContainerDep,
+    idempotency_key: IdempotencyKey = None,
+    admission_token: AdmissionToken = None,
+) -> HoldOut:
+    await container.limits.hit("hold", account.id)
+    hold = await container.holds.create(
+        account, body.request(), idempotency_key=idempotency_key, admission_token=admission_token
+    )
+    return await _out(container, hold)
+
+
+@router.get("/holds/{hold_id}", response_model=HoldOut)
+async def get_hold(hold_id: str, account: CurrentAccount, container: ContainerDep) -> HoldOut:
+    return await _out(container, await container.holds.get(account, hold_id))
+
+
+@router.delete("/holds/{hold_id}", response_model=HoldOut)
+async def release_hold(hold_id: str, account: CurrentAccount, container: ContainerDep) -> HoldOut:
+    return await _out(container, await container.holds.release(account, hold_id))

@@ -1,0 +1,127 @@
+"""Holds in SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from boxoffice.holds.domain import Hold, HoldStatus
+from boxoffice.storage.tables import hold_seats, holds, tickets
+
+ACTIVE = HoldStatus.ACTIVE.value
+
+
+class HoldRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, hold: Hold) -> None:
+        await self._conn.execute(
+            insert(holds).values(
+                id=hold.id,
+                account_id=hold.account_id,
+                show_id=hold.show_id,
+                section_id=hold.section_id,
+                quantity=hold.quantity,
+                status=hold.status.value,
+                created_at=hold.created_at,
+                expires_at=hold.expires_at,
+                idempotency_key=hold.idempotency_key,
+                fingerprint=hold.fingerprint,
+            )
+        )
+        if hold.seat_ids:
+            await self._conn.execute(
+                insert(hold_seats), [{"hold_id": hold.id, "seat_id": s} for s in hold.seat_ids]
+            )
+
+    async def get(self, hold_id: str) -> Hold | None:
+        row = (await self._conn.execute(select(holds).where(holds.c.id == hold_id))).first()
+        return await self._hold(row) if row else None
+
+    async def by_idempotency_key(self, account_id: str, key: str) -> Hold | None:
+        row = (
+            await self._conn.execute(
+                select(holds).where(holds.c.account_id == account_id, holds.c.idempotency_key == key)
+            )
+        ).first()
+        return await self._hold(row) if row else None
+
+    async def _hold(self, row) -> Hold:  # type: ignore[no-untyped-def]
+        seat_rows = await self._conn.execute(
+            select(hold_seats.c.seat_id)
+            .where(hold_seats.c.hold_id == row.id)
+            .order_by(hold_seats.c.seat_id)
+        )
+        return Hold(
+            id=row.id,
+            account_id=row.account_id,
+            show_id=row.show_id,
+            section_id=row.section_id,
+            quantity=row.quantity,
+            status=HoldStatus(row.status),
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            fingerprint=row.fingerprint,
+            idempotency_key=row.idempotency_key,
+            seat_ids=tuple(seat_rows.scalars()),
+        )
+
+    async def tickets_used(self, account_id: str, show_id: str, now: datetime) -> int:
+        """Tickets an account has in live holds plus tickets it bought, for one show."""
+        held = await self._conn.scalar(
+            select(func.coalesce(func.sum(holds.c.quantity), 0)).where(
+                holds.c.account_id == account_id,
+                holds.c.show_id == show_id,
+                holds.c.status == ACTIVE,
+                holds.c.expires_at > now,
+            )
+        )
+        bought = await self._conn.scalar(
+            select(func.count()).where(
+                tickets.c.account_id == account_id, tickets.c.show_id == show_id
+            )
+        )
+        return int(held or 0) + int(bought or 0)
+
+    async def dead_in_section(self, section_id: str, now: datetime) -> list[tuple[str, int]]:
+        """ACTIVE holds past their expiry (caller holds the section lock)."""
+        result = await self._conn.execute(
+            select(holds.c.id, holds.c.quantity).where(
+                holds.c.section_id == section_id,
+                holds.c.status == ACTIVE,
+                holds.c.expires_at <= now,
+            )
+        )
+        return [(hold_id, quantity) for hold_id, quantity in result]
+
+    async def sections_with_dead_holds(self, now: datetime, limit: int = 100) -> list[str]:
+        result = await self._conn.execute(
+            select(holds.c.section_id)
+            .where(holds.c.status == ACTIVE, holds.c.expires_at <= now)
+            .group_by(holds.c.section_id)
+            .limit(limit)
+        )
+        return list(result.scalars())
+
+    async def mark_expired(self, hold_ids: list[str]) -> None:
+        if hold_ids:
+            await self._conn.execute(
+                update(holds)
+                .where(holds.c.id.in_(hold_ids), holds.c.status == ACTIVE)
+                .values(status=HoldStatus.EXPIRED.value)
+            )
+
+    async def finish(self, hold_id: str, status: HoldStatus, now: datetime) -> bool:
+        """Move a live hold to RELEASED or CONVERTED; True only if it was still live.
+
+        The row count decides who won when a release, a payment and an expiry race.
+        """
+        result = await self._conn.execute(
+            update(holds)
+            .where(holds.c.id == hold_id, holds.c.status == ACTIVE, holds.c.expires_at > now)
+            .values(status=status.value)
+        )
+        return result.rowcount == 1

@@ -1,0 +1,197 @@
+"""The reservation service: hold tickets, read a hold, release it, reclaim dead ones.
+
+Every inventory decision is taken inside the locks of storage/locking.py, in
+their documented order: purchase lock -> section lock -> rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from boxoffice.accounts.domain import Account
+from boxoffice.clock import Clock
+from boxoffice.errors import (
+    HoldExpired,
+    HoldNotActive,
+    IdempotencyMismatch,
+    NotFound,
+    SeatsUnavailable,
+    SoldOut,
+)
+from boxoffice.holds.admission import AdmissionGate
+from boxoffice.holds.domain import Hold, HoldRequest, HoldStatus, check_account_limit
+from boxoffice.ids import new_id
+from boxoffice.inventory.domain import SectionKind
+from boxoffice.inventory.events import InventoryListener
+from boxoffice.storage.uow import UnitOfWork, UnitOfWorkFactory
+
+
+class HoldService:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        admission: AdmissionGate,
+        listener: InventoryListener,
+        hold_minutes: float,
+        max_quantity: int,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._admission = admission
+        self._listener = listener
+        self._lifetime = timedelta(minutes=hold_minutes)
+        self._max_quantity = max_quantity
+
+    async def create(
+        self,
+        account: Account,
+        request: HoldRequest,
+        idempotency_key: str | None = None,
+        admission_token: str | None = None,
+    ) -> Hold:
+        """Hold tickets, or raise. A retried request with the same key returns the same hold."""
+        fingerprint = request.fingerprint()
+        if idempotency_key is not None:
+            replay = await self._replay(account, idempotency_key, fingerprint)
+            if replay is not None:
+                return replay
+        try:
+            hold = await self._create(account, request, idempotency_key, fingerprint, admission_token)
+        except IntegrityError:
+            # A concurrent request with the same key won the race; answer with its hold.
+            if idempotency_key is None:
+                raise
+            replay = await self._replay(account, idempotency_key, fingerprint)
+            if replay is None:
+                raise
+            return replay
+        await self._listener.changed(hold.show_id, hold.section_id)
+        return hold
+
+    async def _replay(self, account: Account, key: str, fingerprint: str) -> Hold | None:
+        async with self._uow() as uow:
+            existing = await uow.holds.by_idempotency_key(account.id, key)
+        if existing is not None and existing.fingerprint != fingerprint:
+            raise IdempotencyMismatch()
+        return existing
+
+    async def _create(
+        self,
+        account: Account,
+        request: HoldRequest,
+        idempotency_key: str | None,
+        fingerprint: str,
+        admission_token: str | None,
+    ) -> Hold:
+        now = self._clock.now()
+        async with self._uow(write=True) as uow:
+            show = await uow.shows.get(request.show_id)
+            if show is None:
+                raise NotFound(f"Show {request.show_id} does not exist.")
+            section = show.section(request.section_id)
+            quantity = request.validated_quantity(section, self._max_quantity)
+            if request.seat_ids:
+                found = await uow.shows.seats_by_id(request.seat_ids)
+                unknown = [s for s in request.seat_ids if found.get(s, None) is None
+                           or found[s].section_id != section.id]  # fmt: skip
+                if unknown:
+                    raise NotFound(f"Seats {unknown} are not in section {section.name}.")
+            show.check_on_sale(now)
+            await self._admission.check(account, show, admission_token)
+
+            await uow.lock_purchase(account.id, show.id)
+            if idempotency_key is not None:
+                existing = await uow.holds.by_idempotency_key(account.id, idempotency_key)
+                if existing is not None:
+                    if existing.fingerprint != fingerprint:
+                        raise IdempotencyMismatch()
+                    return existing
+            await uow.lock_section(section.id)
+            await reclaim_dead_holds(uow, section.id, now)
+            used = await uow.holds.tickets_used(account.id, show.id, now)
+            check_account_limit(show.per_account_limit, used, quantity)
+
+            hold = Hold(
+                id=new_id(),
+                account_id=account.id,
+                show_id=show.id,
+                section_id=section.id,
+                quantity=quantity,
+                status=HoldStatus.ACTIVE,
+                created_at=now,
+                expires_at=now + self._lifetime,
+                fingerprint=fingerprint,
+                idempotency_key=idempotency_key,
+                seat_ids=tuple(sorted(request.seat_ids or ())),
+            )
+            if not await uow.shows.take(section.id, quantity):
+                raise SoldOut(available=max(section.capacity - section.sold_count, 0))
+            if section.kind is SectionKind.SEATED:
+                claimed = await uow.shows.claim_seats(
+                    section.id, list(hold.seat_ids), hold.id, hold.expires_at, now
+                )
+                if not claimed:
+                    raise SeatsUnavailable()
+            await uow.holds.add(hold)
+            await uow.commit()
+        return hold
+
+    async def get(self, account: Account, hold_id: str) -> Hold:
+        async with self._uow() as uow:
+            hold = await uow.holds.get(hold_id)
+        if hold is None or hold.account_id != account.id:
+            raise NotFound(f"Hold {hold_id} does not exist.")
+        return hold
+
+    async def release(self, account: Account, hold_id: str) -> Hold:
+        """Give a live hold's tickets back to sale now."""
+        now = self._clock.now()
+        async with self._uow(write=True) as uow:
+            hold = await uow.holds.get(hold_id)
+            if hold is None or hold.account_id != account.id:
+                raise NotFound(f"Hold {hold_id} does not exist.")
+            await uow.lock_section(hold.section_id)
+            if not await uow.holds.finish(hold.id, HoldStatus.RELEASED, now):
+                current = await uow.holds.get(hold_id)
+                if current is not None and current.status_at(now) is HoldStatus.EXPIRED:
+                    raise HoldExpired()
+                raise HoldNotActive()
+            await uow.shows.give_back(hold.section_id, hold.quantity)
+            await uow.shows.free_seats([hold.id])
+            await uow.commit()
+        await self._listener.changed(hold.show_id, hold.section_id)
+        hold.status = HoldStatus.RELEASED
+        return hold
+
+    async def sweep(self) -> int:
+        """Reclaim holds past expiry in every section; returns how many.
+
+        Not needed for correctness (readers already ignore dead holds); it keeps
+        the counters tight and the seat rows clean. Safe on many instances.
+        """
+        now = self._clock.now()
+        total = 0
+        async with self._uow() as uow:
+            section_ids = await uow.holds.sections_with_dead_holds(now)
+        for section_id in section_ids:
+            async with self._uow(write=True) as uow:
+                await uow.lock_section(section_id)
+                total += await reclaim_dead_holds(uow, section_id, now)
+                await uow.commit()
+        return total
+
+
+async def reclaim_dead_holds(uow: UnitOfWork, section_id: str, now: datetime) -> int:
+    """Mark a section's expired holds EXPIRED and return their tickets to the
+    counters. Caller holds the section lock. Returns how many holds it freed."""
+    dead = await uow.holds.dead_in_section(section_id, now)
+    if not dead:
+        return 0
+    hold_ids = [hold_id for hold_id, _ in dead]
+    await uow.holds.mark_expired(hold_ids)
+    await uow.shows.give_back(section_id, sum(quantity for _, quantity in dead))
+    await uow.shows.free_seats(hold_ids)
+    return len(dead)

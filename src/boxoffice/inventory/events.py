@@ -1,0 +1,18 @@
+"""Inventory change notifications: the seam the ticket cache listens on.
+
+Services call `changed(show_id, section_id)` after every commit that moves
+availability (hold, release, expiry, sale, organiser edit).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class InventoryListener(Protocol):
+    async def changed(self, show_id: str, section_id: str | None) -> None: ...
+
+
+class NoListener:
+    async def changed(self, show_id: str, section_id: str | None) -> None:
+        return None

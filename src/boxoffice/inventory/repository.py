@@ -1,0 +1,273 @@
+"""Shows, sections and seats in SQL, and the inventory counters.
+
+The counters on a section row (held_count, sold_count) change only under the
+section lock (storage/locking.py). held_count also counts holds that have
+passed their expiry but were not yet reclaimed; readers subtract those, so
+availability is exact without any job having run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from boxoffice.inventory.domain import (
+    Availability,
+    RowSpec,
+    Seat,
+    SeatStatus,
+    Section,
+    SectionKind,
+    Show,
+)
+from boxoffice.storage.tables import holds, seats, sections, shows, tickets
+
+ACTIVE = "active"
+
+
+def _section(row) -> Section:  # type: ignore[no-untyped-def]
+    return Section(
+        id=row.id,
+        show_id=row.show_id,
+        name=row.name,
+        kind=SectionKind(row.kind),
+        price_cents=row.price_cents,
+        capacity=row.capacity,
+        sold_count=row.sold_count,
+        held_count=row.held_count,
+        position=row.position,
+    )
+
+
+def _show(row, section_rows: Iterable) -> Show:  # type: ignore[no-untyped-def]
+    return Show(
+        id=row.id,
+        name=row.name,
+        venue=row.venue,
+        starts_at=row.starts_at,
+        sale_opens_at=row.sale_opens_at,
+        sale_closes_at=row.sale_closes_at,
+        per_account_limit=row.per_account_limit,
+        currency=row.currency,
+        created_at=row.created_at,
+        sections=[_section(s) for s in section_rows],
+    )
+
+
+class ShowRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    # -- shows and sections -------------------------------------------------
+
+    async def add_show(self, show: Show) -> None:
+        await self._conn.execute(
+            insert(shows).values(
+                id=show.id,
+                name=show.name,
+                venue=show.venue,
+                starts_at=show.starts_at,
+                sale_opens_at=show.sale_opens_at,
+                sale_closes_at=show.sale_closes_at,
+                per_account_limit=show.per_account_limit,
+                currency=show.currency,
+                created_at=show.created_at,
+            )
+        )
+
+    async def add_section(self, section: Section, rows: tuple[RowSpec, ...] = ()) -> None:
+        await self._conn.execute(
+            insert(sections).values(
+                id=section.id,
+                show_id=section.show_id,
+                name=section.name,
+                kind=section.kind.value,
+                price_cents=section.price_cents,
+                capacity=section.capacity,
+                sold_count=0,
+                held_count=0,
+                position=section.position,
+            )
+        )
+        seat_rows = [
+            {"section_id": section.id, "row_label": row.label, "number": n, "sold": False}
+            for row in rows
+            for n in range(1, row.seats + 1)
+        ]
+        if seat_rows:
+            await self._conn.execute(insert(seats), seat_rows)
+
+    async def get(self, show_id: str) -> Show | None:
+        row = (await self._conn.execute(select(shows).where(shows.c.id == show_id))).first()
+        if row is None:
+            return None
+        section_rows = await self._conn.execute(
+            select(sections)
+            .where(sections.c.show_id == show_id)
+            .order_by(sections.c.position, sections.c.name)
+        )
+        return _show(row, section_rows)
+
+    async def list(self) -> list[Show]:
+        show_rows = (await self._conn.execute(select(shows).order_by(shows.c.starts_at))).all()
+        section_rows = (
+            await self._conn.execute(
+                select(sections).order_by(sections.c.position, sections.c.name)
+            )
+        ).all()
+        by_show: dict[str, list] = {}
+        for s in section_rows:
+            by_show.setdefault(s.show_id, []).append(s)
+        return [_show(row, by_show.get(row.id, [])) for row in show_rows]
+
+    async def update_show(self, show_id: str, **values: object) -> None:
+        if values:
+            await self._conn.execute(update(shows).where(shows.c.id == show_id).values(**values))
+
+    async def update_section(self, section_id: str, **values: object) -> None:
+        if values:
+            await self._conn.execute(
+                update(sections).where(sections.c.id == section_id).values(**values)
+            )
+
+    async def rows_of(self, section_id: str) -> list[RowSpec]:
+        result = await self._conn.execute(
+            select(seats.c.row_label, func.count())
+            .where(seats.c.section_id == section_id)
+            .group_by(seats.c.row_label)
+            .order_by(func.min(seats.c.id))
+        )
+        return [RowSpec(label, count) for label, count in result]
+
+    # -- availability -------------------------------------------------------
+
+    async def availability(self, show_id: str, now: datetime) -> list[Availability]:
+        dead = (
+            select(holds.c.section_id, func.sum(holds.c.quantity).label("dead"))
+            .where(holds.c.show_id == show_id, holds.c.status == ACTIVE, holds.c.expires_at <= now)
+            .group_by(holds.c.section_id)
+            .subquery()
+        )
+        result = await self._conn.execute(
+            select(sections, func.coalesce(dead.c.dead, 0).label("dead"))
+            .outerjoin(dead, dead.c.section_id == sections.c.id)
+            .where(sections.c.show_id == show_id)
+            .order_by(sections.c.position, sections.c.name)
+        )
+        return [
+            Availability(
+                section_id=row.id,
+                name=row.name,
+                kind=SectionKind(row.kind),
+                price_cents=row.price_cents,
+                capacity=row.capacity,
+                sold=row.sold_count,
+                held=row.held_count - row.dead,
+            )
+            for row in result
+        ]
+
+    async def revenue_by_section(self, show_id: str) -> dict[str, int]:
+        result = await self._conn.execute(
+            select(tickets.c.section_id, func.sum(tickets.c.price_cents))
+            .where(tickets.c.show_id == show_id)
+            .group_by(tickets.c.section_id)
+        )
+        return {section_id: int(total) for section_id, total in result}
+
+    async def seat_map(self, section_id: str, now: datetime) -> list[Seat]:
+        result = await self._conn.execute(
+            select(seats).where(seats.c.section_id == section_id).order_by(seats.c.id)
+        )
+        return [
+            Seat(
+                id=row.id,
+                section_id=row.section_id,
+                row_label=row.row_label,
+                number=row.number,
+                status=(
+                    SeatStatus.SOLD
+                    if row.sold
+                    else SeatStatus.HELD
+                    if row.held_until is not None and row.held_until > now
+                    else SeatStatus.FREE
+                ),
+            )
+            for row in result
+        ]
+
+    async def seats_by_id(self, seat_ids: Iterable[int]) -> dict[int, Seat]:
+        ids = list(seat_ids)
+        if not ids:
+            return {}
+        result = await self._conn.execute(select(seats).where(seats.c.id.in_(ids)))
+        return {
+            row.id: Seat(row.id, row.section_id, row.row_label, row.number) for row in result
+        }
+
+    # -- counters (caller holds the section lock) ---------------------------
+
+    async def take(self, section_id: str, quantity: int) -> bool:
+        """Count `quantity` more tickets as held, if they fit. The row count decides."""
+        result = await self._conn.execute(
+            update(sections)
+            .where(
+                sections.c.id == section_id,
+                sections.c.capacity - sections.c.sold_count - sections.c.held_count >= quantity,
+            )
+            .values(held_count=sections.c.held_count + quantity)
+        )
+        return result.rowcount == 1
+
+    async def give_back(self, section_id: str, quantity: int) -> None:
+        if quantity:
+            await self._conn.execute(
+                update(sections)
+                .where(sections.c.id == section_id)
+                .values(held_count=sections.c.held_count - quantity)
+            )
+
+    async def sell(self, section_id: str, quantity: int) -> None:
+        await self._conn.execute(
+            update(sections)
+            .where(sections.c.id == section_id)
+            .values(
+                held_count=sections.c.held_count - quantity,
+                sold_count=sections.c.sold_count + quantity,
+            )
+        )
+
+    async def claim_seats(
+        self, section_id: str, seat_ids: list[int], hold_id: str, until: datetime, now: datetime
+    ) -> bool:
+        """Mark every seat as held by `hold_id`, or none: True only if all were free."""
+        result = await self._conn.execute(
+            update(seats)
+            .where(
+                seats.c.section_id == section_id,
+                seats.c.id.in_(seat_ids),
+                seats.c.sold.is_(False),
+                (seats.c.held_until.is_(None)) | (seats.c.held_until <= now),
+            )
+            .values(hold_id=hold_id, held_until=until)
+        )
+        return result.rowcount == len(seat_ids)
+
+    async def free_seats(self, hold_ids: list[str]) -> None:
+        if hold_ids:
+            await self._conn.execute(
+                update(seats)
+                .where(seats.c.hold_id.in_(hold_ids), seats.c.sold.is_(False))
+                .values(hold_id=None, held_until=None)
+            )
+
+    async def sell_seats(self, hold_id: str, seat_ids: list[int]) -> bool:
+        result = await self._conn.execute(
+            update(seats)
+            .where(and_(seats.c.hold_id == hold_id, seats.c.id.in_(seat_ids), seats.c.sold.is_(False)))
+            .values(sold=True, held_until=None)
+        )
+        return result.rowcount == len(seat_ids)

@@ -1,0 +1,93 @@
+"""Payment gateways. An order's id is the idempotency key of its charge, so a
+retried order is never charged twice.
+
+The fake provider (test mode) decides by the payment payload:
+`{"method": "fake", "outcome": "approve" | "decline" | "timeout"}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from boxoffice.errors import InvalidRequest
+from boxoffice.ids import new_id
+
+
+class Outcome(StrEnum):
+    APPROVED = "approved"
+    DECLINED = "declined"
+    TIMEOUT = "timeout"
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    reference: str
+    outcome: Outcome
+    amount_cents: int
+    currency: str
+
+
+class PaymentGateway(Protocol):
+    def validate(self, payment: dict[str, Any]) -> None:
+        """Raise InvalidRequest for a payload this provider cannot take."""
+
+    async def charge(
+        self, idempotency_key: str, amount_cents: int, currency: str, payment: dict[str, Any]
+    ) -> Charge: ...
+
+    async def refund(self, reference: str) -> None: ...
+
+
+FAKE_OUTCOMES = {"approve": Outcome.APPROVED, "decline": Outcome.DECLINED, "timeout": Outcome.TIMEOUT}
+
+
+def validate_fake_payment(payment: dict[str, Any]) -> Outcome:
+    if payment.get("method") != "fake":
+        raise InvalidRequest('Test mode takes payment {"method": "fake", "outcome": ...}.')
+    outcome = payment.get("outcome", "approve")
+    if outcome not in FAKE_OUTCOMES:
+        raise InvalidRequest("payment.outcome is one of approve, decline, timeout.")
+    return FAKE_OUTCOMES[outcome]
+
+
+class FakeGateway:
+    """An in-process provider for tests and demos. It remembers every charge by
+    idempotency key and returns the first answer again on a retry."""
+
+    def __init__(self, latency_seconds: float = 0.0) -> None:
+        self._latency = latency_seconds
+        self.charges: dict[str, Charge] = {}
+        self.refunds: list[str] = []
+        self.calls = 0
+
+    def validate(self, payment: dict[str, Any]) -> None:
+        validate_fake_payment(payment)
+
+    async def charge(
+        self, idempotency_key: str, amount_cents: int, currency: str, payment: dict[str, Any]
+    ) -> Charge:
+        self.calls += 1
+        if idempotency_key in self.charges:
+            return self.charges[idempotency_key]
+        outcome = validate_fake_payment(payment)
+        if self._latency:
+            await asyncio.sleep(self._latency)
+        charge = Charge(f"fake_{new_id()}", outcome, amount_cents, currency)
+        if outcome is not Outcome.TIMEOUT:
+            self.charges[idempotency_key] = charge
+        return charge
+
+    async def refund(self, reference: str) -> None:
+        self.refunds.append(reference)
+
+    @property
+    def captured(self) -> int:
+        """Approved charges not refunded: what the provider actually took."""
+        return sum(
+            1
+            for c in self.charges.values()
+            if c.outcome is Outcome.APPROVED and c.reference not in self.refunds
+        )

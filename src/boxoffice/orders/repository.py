@@ -1,0 +1,190 @@
+"""Orders and tickets in SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from boxoffice.orders.domain import Order, OrderStatus, Ticket
+from boxoffice.storage.tables import orders, seats, sections, shows, tickets
+
+_TICKET_COLUMNS = (
+    tickets,
+    sections.c.name.label("section_name"),
+    seats.c.row_label,
+    seats.c.number,
+    shows.c.name.label("show_name"),
+)
+
+
+def _ticket_query():  # type: ignore[no-untyped-def]
+    return (
+        select(*_TICKET_COLUMNS)
+        .join(sections, sections.c.id == tickets.c.section_id)
+        .join(shows, shows.c.id == tickets.c.show_id)
+        .outerjoin(seats, seats.c.id == tickets.c.seat_id)
+    )
+
+
+def _ticket(row) -> Ticket:  # type: ignore[no-untyped-def]
+    return Ticket(
+        id=row.id,
+        code=row.code,
+        order_id=row.order_id,
+        account_id=row.account_id,
+        show_id=row.show_id,
+        section_id=row.section_id,
+        seat_id=row.seat_id,
+        price_cents=row.price_cents,
+        issued_at=row.issued_at,
+        checked_in_at=row.checked_in_at,
+        section_name=row.section_name,
+        seat_label=f"{row.row_label}-{row.number}" if row.seat_id is not None else None,
+        show_name=row.show_name,
+    )
+
+
+def _order(row) -> Order:  # type: ignore[no-untyped-def]
+    return Order(
+        id=row.id,
+        account_id=row.account_id,
+        hold_id=row.hold_id,
+        show_id=row.show_id,
+        status=OrderStatus(row.status),
+        amount_cents=row.amount_cents,
+        currency=row.currency,
+        idempotency_key=row.idempotency_key,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        failure_reason=row.failure_reason,
+        payment_reference=row.payment_reference,
+    )
+
+
+class OrderRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, order: Order) -> None:
+        await self._conn.execute(
+            insert(orders).values(
+                id=order.id,
+                account_id=order.account_id,
+                hold_id=order.hold_id,
+                show_id=order.show_id,
+                status=order.status.value,
+                amount_cents=order.amount_cents,
+                currency=order.currency,
+                idempotency_key=order.idempotency_key,
+                created_at=order.created_at,
+                updated_at=order.updated_at,
+            )
+        )
+
+    async def get(self, order_id: str) -> Order | None:
+        row = (await self._conn.execute(select(orders).where(orders.c.id == order_id))).first()
+        return await self._with_tickets(_order(row)) if row else None
+
+    async def by_idempotency_key(self, account_id: str, key: str) -> Order | None:
+        row = (
+            await self._conn.execute(
+                select(orders).where(
+                    orders.c.account_id == account_id, orders.c.idempotency_key == key
+                )
+            )
+        ).first()
+        return await self._with_tickets(_order(row)) if row else None
+
+    async def for_account(self, account_id: str) -> list[Order]:
+        rows = await self._conn.execute(
+            select(orders)
+            .where(orders.c.account_id == account_id)
+            .order_by(orders.c.created_at.desc())
+        )
+        found = [_order(row) for row in rows]
+        ticket_rows = await self._conn.execute(
+            _ticket_query()
+            .where(tickets.c.account_id == account_id)
+            .order_by(tickets.c.issued_at, tickets.c.seat_id, tickets.c.code)
+        )
+        by_order: dict[str, list[Ticket]] = {}
+        for row in ticket_rows:
+            by_order.setdefault(row.order_id, []).append(_ticket(row))
+        for order in found:
+            order.tickets = by_order.get(order.id, [])
+        return found
+
+    async def paid_for_hold(self, hold_id: str) -> Order | None:
+        row = (
+            await self._conn.execute(
+                select(orders).where(
+                    orders.c.hold_id == hold_id, orders.c.status == OrderStatus.PAID.value
+                )
+            )
+        ).first()
+        return _order(row) if row else None
+
+    async def _with_tickets(self, order: Order) -> Order:
+        rows = await self._conn.execute(
+            _ticket_query()
+            .where(tickets.c.order_id == order.id)
+            .order_by(tickets.c.seat_id, tickets.c.code)
+        )
+        order.tickets = [_ticket(row) for row in rows]
+        return order
+
+    async def settle(
+        self,
+        order_id: str,
+        status: OrderStatus,
+        now: datetime,
+        *,
+        reference: str | None = None,
+        reason: str | None = None,
+    ) -> bool:
+        """PENDING -> PAID or FAILED; True only for the one caller that moved it."""
+        result = await self._conn.execute(
+            update(orders)
+            .where(orders.c.id == order_id, orders.c.status == OrderStatus.PENDING.value)
+            .values(
+                status=status.value,
+                updated_at=now,
+                payment_reference=reference,
+                failure_reason=reason,
+            )
+        )
+        return result.rowcount == 1
+
+    async def add_tickets(self, issued: list[Ticket]) -> None:
+        await self._conn.execute(
+            insert(tickets),
+            [
+                {
+                    "id": t.id,
+                    "code": t.code,
+                    "order_id": t.order_id,
+                    "account_id": t.account_id,
+                    "show_id": t.show_id,
+                    "section_id": t.section_id,
+                    "seat_id": t.seat_id,
+                    "price_cents": t.price_cents,
+                    "issued_at": t.issued_at,
+                }
+                for t in issued
+            ],
+        )
+
+    async def ticket(self, code: str) -> Ticket | None:
+        row = (await self._conn.execute(_ticket_query().where(tickets.c.code == code))).first()
+        return _ticket(row) if row else None
+
+    async def check_in(self, code: str, now: datetime) -> bool:
+        """Mark a ticket used; True only the first time."""
+        result = await self._conn.execute(
+            update(tickets)
+            .where(tickets.c.code == code, tickets.c.checked_in_at.is_(None))
+            .values(checked_in_at=now)
+        )
+        return result.rowcount == 1

@@ -1,0 +1,72 @@
+"""Order and ticket API shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from boxoffice.orders.domain import Order, Ticket
+from boxoffice.orders.qr import qr_data_uri
+
+
+class OrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    hold_id: str = Field(min_length=1, max_length=64)
+    payment: dict[str, Any] = Field(
+        description='Test mode: {"method": "fake", "outcome": "approve" | "decline" | "timeout"}'
+    )
+
+
+class CheckInIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=64)
+
+
+class TicketOut(BaseModel):
+    code: str
+    show_id: str
+    show: str
+    section_id: str
+    section: str
+    seat: str | None
+    price_cents: int
+    issued_at: datetime
+    checked_in_at: datetime | None
+
+    @classmethod
+    def of(cls, t: Ticket) -> TicketOut:
+        return cls(
+            code=t.code, show_id=t.show_id, show=t.show_name, section_id=t.section_id,
+            section=t.section_name, seat=t.seat_label, price_cents=t.price_cents,
+            issued_at=t.issued_at, checked_in_at=t.checked_in_at,
+        )  # fmt: skip
+
+
+class TicketDetailOut(TicketOut):
+    qr_svg_data_uri: str
+
+    @classmethod
+    def of(cls, t: Ticket) -> TicketDetailOut:
+        return cls(**TicketOut.of(t).model_dump(), qr_svg_data_uri=qr_data_uri(t.code))
+
+
+class OrderOut(BaseModel):
+    order_id: str
+    status: str
+    hold_id: str
+    show_id: str
+    amount_cents: int
+    currency: str
+    failure_reason: str | None
+    created_at: datetime
+    tickets: list[TicketOut]
+
+    @classmethod
+    def of(cls, o: Order) -> OrderOut:
+        return cls(
+            order_id=o.id, status=o.status.value, hold_id=o.hold_id, show_id=o.show_id,
+            amount_cents=o.amount_cents, currency=o.currency, failure_reason=o.failure_reason,
+            created_at=o.created_at, tickets=[TicketOut.of(t) for t in o.tickets],
+        )  # fmt: skip

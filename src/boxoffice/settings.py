@@ -1,0 +1,75 @@
+"""Settings, read once from BOXOFFICE_* variables and passed down.
+
+Nothing here is built at import time: call Settings() in the composition root.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BOXOFFICE_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None, description="postgresql+asyncpg://... ; unset = SQLite in data_dir"
+    )
+    redis_url: str | None = None
+    secret_key: SecretStr | None = None
+
+    hold_minutes: float = Field(default=10, gt=0, le=60)
+    session_days: float = Field(default=14, gt=0, le=90)
+    max_quantity_per_hold: int = Field(default=10, ge=1, le=100)
+    cookie_secure: bool = True
+    payment_mode: Literal["test"] = "test"
+
+    login_rate: str = "10/minute"
+    register_rate: str = "10/minute"
+    hold_rate: str = "30/minute"
+
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    lock_timeout_ms: int = Field(default=5000, ge=100, le=60000)
+    auto_migrate: bool = True
+
+    log_level: str = "INFO"
+    log_format: Literal["console", "json"] | None = None
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.env == "production":
+            key = self.secret_key.get_secret_value() if self.secret_key else ""
+            if key.lower() in PLACEHOLDER_SECRETS or len(key) < 32:
+                raise ValueError(
+                    "BOXOFFICE_SECRET_KEY must be set to 32+ random characters in production"
+                )
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'boxoffice.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    def secret(self) -> bytes:
+        """The signing secret. Outside production a random one is kept in data_dir."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()

@@ -1,0 +1,98 @@
+"""The database engine for both dialects, and how a transaction starts.
+
+SQLite (the embedded default) allows one writer at a time: write
+transactions start with BEGIN IMMEDIATE, so a writer takes the database lock
+before it reads anything it will decide on, and an in-process asyncio lock
+queues writers instead of letting them spin on SQLITE_BUSY. WAL mode lets
+readers go on while one writes; synchronous=NORMAL keeps every commit across
+a crash of the app process.
+
+PostgreSQL runs at READ COMMITTED; the row locks in storage/locking.py make
+contested decisions serial, and lock_timeout turns a stuck lock into Busy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10, lock_timeout_ms: int = 5000) -> None:
+        self.url = url
+        self.dialect = make_url(url).get_backend_name()
+        self.lock_timeout_ms = lock_timeout_ms
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self.engine: AsyncEngine = self._create_engine(pool_size)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def _create_engine(self, pool_size: int) -> AsyncEngine:
+        if self.is_sqlite:
+            database = make_url(self.url).database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_async_engine(
+                self.url, pool_size=pool_size, connect_args={"timeout": self.lock_timeout_ms / 1000}
+            )
+            _configure_sqlite(engine)
+            return engine
+        return create_async_engine(
+            self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        )
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
+        """A connection inside one transaction; commits only if the caller does."""
+        if self._write_lock is not None and write:
+            async with self._write_lock:
+                async with self._connect(write) as conn:
+                    yield conn
+        else:
+            async with self._connect(write) as conn:
+                yield conn
+
+    @asynccontextmanager
+    async def _connect(self, write: bool) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn:
+            if self.is_sqlite:
+                await conn.execution_options(sqlite_immediate=write)
+            await conn.begin()
+            if not self.is_sqlite and write:
+                await conn.execute(text(f"SET LOCAL lock_timeout = {int(self.lock_timeout_ms)}"))
+            yield conn
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -1,0 +1,81 @@
+"""All concurrency control of boxoffice lives here.
+
+Invariant protected: for every section, sold + live holds <= capacity, no seat
+is in two live holds or two tickets, and no account goes over a show's
+per-account limit, whatever runs at the same time.
+
+How: every transaction that changes a section's inventory first takes that
+section's row lock; every transaction that creates a hold first takes the
+(account, show) purchase lock. Locks are always taken in this order:
+
+    purchase lock (account, show)  ->  section row  ->  seats / holds of it
+
+so two transactions never wait on each other in a cycle. On PostgreSQL these
+are SELECT ... FOR UPDATE row locks bounded by lock_timeout (a timeout becomes
+the typed Busy error). On SQLite the whole database is locked by the write
+transaction (BEGIN IMMEDIATE, see storage/database.py), which is stronger
+still; the statements below then only read.
+
+Inside the locks, the decision is still a conditional UPDATE whose row count
+says whether it happened, and the schema's CHECK constraints refuse an
+oversold section even if a caller forgot the lock.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from boxoffice.errors import Busy
+from boxoffice.storage.tables import purchase_locks, sections
+
+_LOCK_TIMEOUT_SQLSTATE = "55P03"
+
+
+async def lock_purchase(conn: AsyncConnection, account_id: str, show_id: str) -> None:
+    """Serialise hold creation for one account and show (per-account limit)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(purchase_locks).values(account_id=account_id, show_id=show_id)
+        await _run(conn, stmt.on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(purchase_locks).values(account_id=account_id, show_id=show_id)
+        await _run(conn, stmt.on_conflict_do_nothing())
+    await _run(
+        conn,
+        select(purchase_locks.c.account_id)
+        .where(purchase_locks.c.account_id == account_id, purchase_locks.c.show_id == show_id)
+        .with_for_update(),
+    )
+
+
+async def lock_section(conn: AsyncConnection, section_id: str) -> bool:
+    """Take a section's inventory lock; False if the section does not exist."""
+    result = await _run(
+        conn, select(sections.c.id).where(sections.c.id == section_id).with_for_update()
+    )
+    return result.first() is not None
+
+
+async def _run(conn: AsyncConnection, stmt):  # type: ignore[no-untyped-def]
+    return await conn.execute(stmt)
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """A lock wait ran out (PostgreSQL lock_timeout, SQLite busy timeout)."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    return (
+        getattr(orig, "sqlstate", None) == _LOCK_TIMEOUT_SQLSTATE
+        or "lock timeout" in str(orig)
+        or "database is locked" in str(orig)
+    )
+
+
+def as_busy(exc: BaseException) -> Busy | None:
+    return Busy() if is_lock_timeout(exc) else None

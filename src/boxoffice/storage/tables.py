@@ -1,0 +1,179 @@
+"""The schema, in SQLAlchemy Core. Alembic migrations are the source of truth
+for the database; this module must match them (a test checks it).
+
+Invariants the schema itself enforces, as a last line of defence behind
+storage/locking.py:
+- sections: 0 <= sold_count, 0 <= held_count, sold_count + held_count <= capacity
+- a seat belongs to at most one ticket (tickets.seat_id is unique)
+- one hold / order per (account, Idempotency-Key)
+"""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from boxoffice.storage.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(32)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("name", String(120), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("account_id", ID, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+    Index("ix_sessions_account", "account_id"),
+)
+
+shows = Table(
+    "shows",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("venue", String(200), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("sale_opens_at", UTCDateTime, nullable=False),
+    Column("sale_closes_at", UTCDateTime, nullable=False),
+    Column("per_account_limit", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+sections = Table(
+    "sections",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("price_cents", BigInteger, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("sold_count", Integer, nullable=False, default=0),
+    Column("held_count", Integer, nullable=False, default=0),
+    Column("position", Integer, nullable=False, default=0),
+    CheckConstraint("sold_count >= 0 AND held_count >= 0", name="counts_positive"),
+    CheckConstraint("sold_count + held_count <= capacity", name="never_oversold"),
+    CheckConstraint("kind IN ('ga', 'seated')", name="kind"),
+    CheckConstraint("price_cents >= 0", name="price_positive"),
+    UniqueConstraint("show_id", "name", name="uq_sections_show_name"),
+)
+
+seats = Table(
+    "seats",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("section_id", ID, ForeignKey("sections.id", ondelete="CASCADE"), nullable=False),
+    Column("row_label", String(8), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("hold_id", ID),
+    Column("held_until", UTCDateTime),
+    Column("sold", Boolean, nullable=False, default=False),
+    UniqueConstraint("section_id", "row_label", "number", name="uq_seats_place"),
+    Index("ix_seats_hold", "hold_id"),
+)
+
+holds = Table(
+    "holds",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("account_id", ID, ForeignKey("accounts.id"), nullable=False),
+    Column("show_id", ID, ForeignKey("shows.id"), nullable=False),
+    Column("section_id", ID, ForeignKey("sections.id"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("idempotency_key", String(200)),
+    Column("fingerprint", String(64), nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    UniqueConstraint("account_id", "idempotency_key", name="uq_holds_idempotency"),
+    Index("ix_holds_section_live", "section_id", "status", "expires_at"),
+    Index("ix_holds_account_show", "account_id", "show_id", "status"),
+)
+
+hold_seats = Table(
+    "hold_seats",
+    metadata,
+    Column("hold_id", ID, ForeignKey("holds.id", ondelete="CASCADE"), primary_key=True),
+    Column("seat_id", Integer, ForeignKey("seats.id", ondelete="CASCADE"), primary_key=True),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("account_id", ID, ForeignKey("accounts.id"), nullable=False),
+    Column("hold_id", ID, ForeignKey("holds.id"), nullable=False),
+    Column("show_id", ID, ForeignKey("shows.id"), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("failure_reason", String(64)),
+    Column("payment_reference", String(64)),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", "idempotency_key", name="uq_orders_idempotency"),
+    Index("ix_orders_account", "account_id", "created_at"),
+    Index("ix_orders_hold", "hold_id", "status"),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("order_id", ID, ForeignKey("orders.id"), nullable=False),
+    Column("account_id", ID, ForeignKey("accounts.id"), nullable=False),
+    Column("show_id", ID, ForeignKey("shows.id"), nullable=False),
+    Column("section_id", ID, ForeignKey("sections.id"), nullable=False),
+    Column("seat_id", Integer, ForeignKey("seats.id"), unique=True),
+    Column("price_cents", BigInteger, nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("checked_in_at", UTCDateTime),
+    Index("ix_tickets_account_show", "account_id", "show_id"),
+    Index("ix_tickets_order", "order_id"),
+)
+
+# One row per (account, show): the lock that serialises one account's holds so
+# the per-account limit cannot be raced past (see storage/locking.py).
+purchase_locks = Table(
+    "purchase_locks",
+    metadata,
+    Column("account_id", ID, primary_key=True),
+    Column("show_id", ID, primary_key=True),
+)

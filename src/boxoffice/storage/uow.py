@@ -1,0 +1,84 @@
+"""The unit of work: one transaction, the repositories bound to it, and the locks.
+
+Services open one with `async with uow_factory(write=True) as uow:` and call
+`await uow.commit()`; leaving the block without committing rolls everything
+back, so a failed request writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from boxoffice.accounts.repository import AccountRepository, SessionRepository
+from boxoffice.errors import Busy
+from boxoffice.holds.repository import HoldRepository
+from boxoffice.inventory.repository import ShowRepository
+from boxoffice.orders.repository import OrderRepository
+from boxoffice.storage import locking
+from boxoffice.storage.database import Database
+
+
+class UnitOfWork:
+    accounts: AccountRepository
+    sessions: SessionRepository
+    shows: ShowRepository
+    holds: HoldRepository
+    orders: OrderRepository
+
+    def __init__(self, database: Database, *, write: bool) -> None:
+        self._database = database
+        self._write = write
+        self._committed = False
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._cm = self._database.transaction(write=self._write)
+        try:
+            conn: AsyncConnection = await self._cm.__aenter__()
+        except Exception as exc:
+            if locking.is_lock_timeout(exc):
+                raise Busy() from exc
+            raise
+        self.conn = conn
+        self.accounts = AccountRepository(conn)
+        self.sessions = SessionRepository(conn)
+        self.shows = ShowRepository(conn)
+        self.holds = HoldRepository(conn)
+        self.orders = OrderRepository(conn)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed and self.conn.in_transaction():
+                await self.conn.rollback()
+        finally:
+            await self._cm.__aexit__(exc_type, exc, tb)
+        if exc is not None and locking.is_lock_timeout(exc):
+            raise Busy() from exc
+
+    async def commit(self) -> None:
+        await self.conn.commit()
+        self._committed = True
+
+    async def lock_purchase(self, account_id: str, show_id: str) -> None:
+        await locking.lock_purchase(self.conn, account_id, show_id)
+
+    async def lock_section(self, section_id: str) -> bool:
+        return await locking.lock_section(self.conn, section_id)
+
+
+UnitOfWorkFactory = Callable[..., UnitOfWork]
+
+
+def unit_of_work_factory(database: Database) -> UnitOfWorkFactory:
+    def factory(*, write: bool = False) -> UnitOfWork:
+        return UnitOfWork(database, write=write)
+
+    return factory

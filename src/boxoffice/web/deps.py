@@ -1,0 +1,76 @@
+"""FastAPI dependencies that make routes read like sentences."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from boxoffice.accounts.domain import Account
+from boxoffice.bootstrap import Container
+from boxoffice.errors import CsrfFailed, Forbidden, NotAuthenticated
+
+SESSION_COOKIE = "boxoffice_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_container(request: Request) -> Container:
+    return request.app.state.container  # type: ignore[no-any-return]
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def csrf_token_for(secret: bytes, session_token: str) -> str:
+    """The CSRF token of a session: an HMAC of its token, so nothing extra is stored."""
+    return hmac.new(secret, f"csrf:{session_token}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def session_token(request: Request) -> tuple[str, bool] | None:
+    """The caller's session token and whether it came from the cookie."""
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated("Use `Authorization: Bearer <token>`.")
+        return token.strip(), False
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return (cookie, True) if cookie else None
+
+
+async def current_account(request: Request, container: ContainerDep) -> Account:
+    found = session_token(request)
+    if found is None:
+        raise NotAuthenticated()
+    token, from_cookie = found
+    account = await container.accounts.authenticate(token)
+    if from_cookie and request.method not in SAFE_METHODS:
+        sent = request.headers.get("x-csrf-token", "")
+        if not hmac.compare_digest(sent, csrf_token_for(container.secret, token)):
+            raise CsrfFailed()
+    request.state.account_id = account.id
+    return account
+
+
+async def current_organiser(account: Annotated[Account, Depends(current_account)]) -> Account:
+    if not account.is_organiser:
+        raise Forbidden("Only organisers can do this.")
+    return account
+
+
+CurrentAccount = Annotated[Account, Depends(current_account)]
+CurrentOrganiser = Annotated[Account, Depends(current_organiser)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Retrying with the same key returns the first result, never a second one.",
+    ),
+]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

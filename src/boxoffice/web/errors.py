@@ -1,0 +1,92 @@
+"""The one place where errors become HTTP responses.
+
+Every error answer has the shape {"error": {"code", "message", ...details}}.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from boxoffice import errors
+
+log = logging.getLogger("boxoffice.web")
+
+STATUS: list[tuple[type[errors.DomainError], int]] = [
+    (errors.InvalidRequest, 422),
+    (errors.NotAuthenticated, 401),
+    (errors.InvalidCredentials, 401),
+    (errors.CsrfFailed, 403),
+    (errors.Forbidden, 403),
+    (errors.NotFound, 404),
+    (errors.IdempotencyMismatch, 422),
+    (errors.Conflict, 409),
+    (errors.LimitExceeded, 429),
+    (errors.RateLimited, 429),
+    (errors.PaymentDeclined, 402),
+    (errors.PaymentTimeout, 504),
+    (errors.Busy, 503),
+]
+
+
+def status_of(error: errors.DomainError) -> int:
+    for kind, status in STATUS:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def error_response(status: int, code: str, message: str, **details: object) -> JSONResponse:
+    headers = {}
+    if "retry_after" in details:
+        headers["Retry-After"] = str(details["retry_after"])
+    elif status == 503:
+        headers["Retry-After"] = "1"
+    return JSONResponse(
+        {"error": {"code": code, "message": message, **details}}, status_code=status, headers=headers
+    )
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)
+    return error_response(status_of(exc), exc.code, exc.message, **exc.details)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = exc.errors()
+    if any(p.get("type") == "json_invalid" for p in problems):
+        return error_response(400, "malformed_json", "The request body is not valid JSON.")
+    fields = [
+        {
+            "field": ".".join(str(part) for part in p.get("loc", ()) if part != "body"),
+            "problem": p.get("msg", "invalid"),
+        }
+        for p in problems
+    ]
+    summary = "; ".join(f"{f['field'] or 'body'}: {f['problem']}" for f in fields)
+    return error_response(422, "invalid_request", f"Invalid request: {summary}", fields=fields)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+    return error_response(
+        exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail)
+    )
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return error_response(500, "internal_error", "Something went wrong on our side.")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,11 @@
+"""The ASGI entry point for servers: `uvicorn --factory boxoffice.web.main:app_factory`."""
+
+from fastapi import FastAPI
+
+from boxoffice.bootstrap import build_container
+from boxoffice.settings import Settings
+from boxoffice.web.app import create_app
+
+
+def app_factory() -> FastAPI:
+    return create_app(build_container(Settings()))
