@@ -1,0 +1,118 @@
+"""Fixtures: a container and an HTTP client per backend (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from boxoffice.bootstrap import Container
+from boxoffice.clock import FakeClock
+from boxoffice.inventory.domain import Show
+from boxoffice.storage.database import Database
+from boxoffice.storage.migrate import migrate
+from boxoffice.storage.tables import metadata
+from boxoffice.web.app import create_app
+from tests.support import IN_CI, POSTGRES_URL, T0, make_container, show_spec, settings_for
+
+_postgres_ready: bool | None = None
+
+
+async def _prepare_postgres() -> None:
+    """Create the test database if needed and bring its schema to head, once."""
+    global _postgres_ready
+    if _postgres_ready is not None:
+        if not _postgres_ready:
+            _missing_postgres(None)
+        return
+    from sqlalchemy.engine import make_url
+
+    url = make_url(POSTGRES_URL)
+    admin = Database(url.set(database="postgres").render_as_string(hide_password=False))
+    try:
+        async with admin.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            exists = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}
+            )
+            if not exists:
+                await conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    except OSError as exc:
+        _postgres_ready = False
+        _missing_postgres(exc)
+    finally:
+        await admin.dispose()
+    database = Database(POSTGRES_URL)
+    try:
+        async with database.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await migrate(database)
+    finally:
+        await database.dispose()
+    _postgres_ready = True
+
+
+def _missing_postgres(exc: Exception | None) -> None:
+    message = f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+async def _truncate(database: Database) -> None:
+    names = ", ".join(t.name for t in metadata.sorted_tables)
+    async with database.engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres":
+        request.applymarker(pytest.mark.postgres)
+    return str(request.param)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(T0)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path) -> str:
+    if backend == "postgres":
+        return POSTGRES_URL
+    return f"sqlite+aiosqlite:///{tmp_path / 'boxoffice.db'}"
+
+
+@pytest.fixture
+async def container(database_url: str, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Container]:
+    if database_url.startswith("postgresql"):
+        await _prepare_postgres()
+    c = make_container(settings_for(tmp_path, database_url), clock)
+    if c.database.is_sqlite:
+        await migrate(c.database)
+    else:
+        await _truncate(c.database)
+    try:
+        yield c
+    finally:
+        if not c.database.is_sqlite:
+            await _truncate(c.database)
+        await c.close()
+
+
+@pytest.fixture
+async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(container, sweep_every=None)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+async def show(container: Container) -> Show:
+    return await container.inventory.create_show(show_spec())
