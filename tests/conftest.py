@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from boxoffice.storage.database import Database
 from boxoffice.storage.migrate import migrate
 from boxoffice.storage.tables import metadata
 from boxoffice.web.app import create_app
-from tests.support import IN_CI, POSTGRES_URL, T0, make_container, show_spec, settings_for
+from tests.support import IN_CI, OWN_POSTGRES_DATABASE, POSTGRES_URL, T0, make_container, show_spec, settings_for
 
 _postgres_ready: bool | None = None
 
@@ -54,6 +55,25 @@ async def _prepare_postgres() -> None:
     finally:
         await database.dispose()
     _postgres_ready = True
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop this run's own PostgreSQL database, if it made one."""
+    if _postgres_ready and OWN_POSTGRES_DATABASE:
+        asyncio.run(_drop_database())
+
+
+async def _drop_database() -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(POSTGRES_URL)
+    admin = Database(url.set(database="postgres").render_as_string(hide_password=False))
+    try:
+        async with admin.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
 
 
 def _missing_postgres(exc: Exception | None) -> None:

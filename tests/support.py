@@ -24,9 +24,13 @@ from boxoffice.inventory.domain import RowSpec, SectionKind, SectionSpec, ShowSp
 from boxoffice.orders.payments import FakeGateway
 from boxoffice.settings import Settings
 
+# Each test run gets its own database (dropped at the end), so runs in
+# parallel (two checkouts, a developer and CI) never truncate each other's data.
 POSTGRES_URL = os.environ.get(
-    "BOXOFFICE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/boxoffice_test"
+    "BOXOFFICE_TEST_POSTGRES_URL",
+    f"postgresql+asyncpg://postgres@127.0.0.1:5432/boxoffice_test_{os.getpid()}",
 )
+OWN_POSTGRES_DATABASE = "BOXOFFICE_TEST_POSTGRES_URL" not in os.environ
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
