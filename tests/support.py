@@ -19,6 +19,7 @@ import httpx
 
 from boxoffice.accounts.passwords import Passwords, fast_hasher
 from boxoffice.bootstrap import Container, build_container
+from boxoffice.cache.base import Cache
 from boxoffice.clock import FakeClock
 from boxoffice.inventory.domain import RowSpec, SectionKind, SectionSpec, ShowSpec
 from boxoffice.orders.payments import FakeGateway
@@ -55,10 +56,14 @@ def settings_for(data_dir: Path, database_url: str | None, **overrides: Any) -> 
 
 
 def make_container(
-    settings: Settings, clock: FakeClock | None = None, gateway: FakeGateway | None = None
+    settings: Settings,
+    clock: FakeClock | None = None,
+    gateway: FakeGateway | None = None,
+    cache: Cache | None = None,
 ) -> Container:
     return build_container(
         settings,
+        cache=cache,
         clock=clock or FakeClock(T0),
         gateway=gateway or FakeGateway(),
         passwords=Passwords(fast_hasher()),
@@ -165,3 +170,25 @@ async def organiser(container: Container, client: httpx.AsyncClient) -> Fan:
     assert r.status_code == 200, r.text
     client.cookies.clear()
     return Fan(client, r.json()["token"], email)
+
+
+class QueryCounter:
+    """Counts SQL statements sent by an engine while active (`with counter:`)."""
+
+    def __init__(self, container: Container) -> None:
+        self._engine = container.database.engine.sync_engine
+        self.count = 0
+
+    def _on_execute(self, *args: Any) -> None:
+        self.count += 1
+
+    def __enter__(self) -> QueryCounter:
+        from sqlalchemy import event
+
+        event.listen(self._engine, "before_cursor_execute", self._on_execute)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from sqlalchemy import event
+
+        event.remove(self._engine, "before_cursor_execute", self._on_execute)

@@ -10,10 +10,14 @@ from dataclasses import dataclass
 
 from boxoffice.accounts.passwords import Passwords
 from boxoffice.accounts.service import AccountService
+from boxoffice.cache.base import Cache, MemoryCache, NullCache
+from boxoffice.cache.redis import RedisCache
+from boxoffice.cache.sessions import SessionCache
+from boxoffice.cache.tickets import TicketCache
 from boxoffice.clock import Clock, SystemClock
 from boxoffice.holds.admission import AdmissionGate, OpenAdmission
 from boxoffice.holds.service import HoldService
-from boxoffice.inventory.events import InventoryListener, NoListener
+from boxoffice.inventory.events import InventoryListener, Listeners
 from boxoffice.inventory.service import InventoryService
 from boxoffice.orders.payments import FakeGateway, PaymentGateway
 from boxoffice.orders.service import OrderService
@@ -34,10 +38,21 @@ class Container:
     inventory: InventoryService
     holds: HoldService
     orders: OrderService
+    cache: Cache
+    tickets: TicketCache
     secret: bytes
 
     async def close(self) -> None:
+        await self.cache.close()
         await self.database.dispose()
+
+
+def make_cache(settings: Settings, clock: Clock) -> Cache:
+    if not settings.cache_enabled:
+        return NullCache()
+    if settings.redis_url:
+        return RedisCache(settings.redis_url)
+    return MemoryCache(clock)
 
 
 def build_container(
@@ -49,6 +64,7 @@ def build_container(
     admission: AdmissionGate | None = None,
     listener: InventoryListener | None = None,
     database: Database | None = None,
+    cache: Cache | None = None,
 ) -> Container:
     clock = clock or SystemClock()
     database = database or Database(
@@ -57,8 +73,13 @@ def build_container(
         lock_timeout_ms=settings.lock_timeout_ms,
     )
     gateway = gateway or FakeGateway()
-    listener = listener or NoListener()
+    cache = cache or make_cache(settings, clock)
+    sessions = SessionCache(cache, clock)
+    listeners = Listeners(*([listener] if listener else []))
     uow = unit_of_work_factory(database)
+    inventory = InventoryService(uow, clock, listeners)
+    tickets = TicketCache(cache, inventory, clock, ttl=settings.cache_ttl_seconds)
+    listeners.add(tickets)
     limits = RateLimits(
         {
             "login": settings.login_rate,
@@ -73,12 +94,17 @@ def build_container(
         database=database,
         gateway=gateway,
         limits=limits,
-        accounts=AccountService(uow, passwords or Passwords(), clock, settings.session_days),
-        inventory=InventoryService(uow, clock, listener),
+        accounts=AccountService(
+            uow, passwords or Passwords(), clock, settings.session_days, sessions
+        ),
+        inventory=inventory,
         holds=HoldService(
-            uow, clock, admission or OpenAdmission(), listener,
-            settings.hold_minutes, settings.max_quantity_per_hold,
+            uow, clock, admission or OpenAdmission(), listeners,
+            settings.hold_minutes, settings.max_quantity_per_hold, gate=tickets,
+            purchases=sessions,
         ),  # fmt: skip
-        orders=OrderService(uow, clock, gateway, listener),
+        orders=OrderService(uow, clock, gateway, listeners, purchases=sessions),
+        cache=cache,
+        tickets=tickets,
         secret=settings.secret(),
     )

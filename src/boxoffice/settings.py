@@ -24,6 +24,8 @@ class Settings(BaseSettings):
         default=None, description="postgresql+asyncpg://... ; unset = SQLite in data_dir"
     )
     redis_url: str | None = None
+    cache_enabled: bool = True
+    cache_ttl_seconds: float = Field(default=2.0, gt=0, le=60)
     secret_key: SecretStr | None = None
 
     hold_minutes: float = Field(default=10, gt=0, le=60)

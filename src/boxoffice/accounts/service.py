@@ -15,6 +15,7 @@ from boxoffice.accounts.domain import (
     normalise_email,
 )
 from boxoffice.accounts.passwords import Passwords
+from boxoffice.cache.sessions import SessionCache
 from boxoffice.clock import Clock
 from boxoffice.errors import EmailTaken, InvalidCredentials, NotAuthenticated
 from boxoffice.ids import new_id, new_token
@@ -23,9 +24,15 @@ from boxoffice.storage.uow import UnitOfWorkFactory
 
 class AccountService:
     def __init__(
-        self, uow: UnitOfWorkFactory, passwords: Passwords, clock: Clock, session_days: float
+        self,
+        uow: UnitOfWorkFactory,
+        passwords: Passwords,
+        clock: Clock,
+        session_days: float,
+        sessions: SessionCache | None = None,
     ) -> None:
         self._uow = uow
+        self._sessions = sessions
         self._passwords = passwords
         self._clock = clock
         self._session_lifetime = timedelta(days=session_days)
@@ -77,18 +84,29 @@ class AccountService:
         return account, token
 
     async def logout(self, token: str) -> None:
+        token_hash = hash_token(token)
         async with self._uow(write=True) as uow:
-            await uow.sessions.revoke(hash_token(token), self._clock.now())
+            await uow.sessions.revoke(token_hash, self._clock.now())
             await uow.commit()
+        if self._sessions is not None:
+            await self._sessions.forget(token_hash)
 
     async def authenticate(self, token: str) -> Account:
+        """The account of a live session: from the session cache when it knows, else the database."""
+        token_hash = hash_token(token)
+        if self._sessions is not None:
+            cached = await self._sessions.account(token_hash)
+            if cached is not None:
+                return cached
         async with self._uow() as uow:
-            session = await uow.sessions.get(hash_token(token))
+            session = await uow.sessions.get(token_hash)
             if session is None or not session.is_live(self._clock.now()):
                 raise NotAuthenticated()
             account = await uow.accounts.get(session.account_id)
         if account is None:
             raise NotAuthenticated()
+        if self._sessions is not None:
+            await self._sessions.remember(token_hash, account, session.expires_at)
         return account
 
     async def create_admin(self, email: str, password: str, name: str = "Organiser") -> Account:

@@ -1,4 +1,5 @@
-"""The seam where the waiting room plugs into the hold path.
+"""The seams in front of the hold path: the waiting room's admission check,
+and the cache's sold-out gate.
 
 While a show's waiting room is on, only buyers with a valid admission token
 for that show and account may hold tickets. Until the waiting room exists,
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from boxoffice.accounts.domain import Account
+from boxoffice.holds.domain import HoldRequest
 from boxoffice.inventory.domain import Show
 
 
@@ -20,4 +22,15 @@ class AdmissionGate(Protocol):
 
 class OpenAdmission:
     async def check(self, account: Account, show: Show, token: str | None) -> None:
+        return None
+
+
+class SoldOutGate(Protocol):
+    async def check(self, request: HoldRequest) -> None:
+        """Raise SoldOut / SeatsUnavailable if it is already known the request
+        cannot fit; return otherwise (the database decides)."""
+
+
+class NoGate:
+    async def check(self, request: HoldRequest) -> None:
         return None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Query
 
 from boxoffice.holds.domain import Hold
-from boxoffice.holds.schemas import HoldIn, HoldOut
+from boxoffice.holds.schemas import HoldIn, HoldOut, LiveHoldOut
 from boxoffice.web.deps import ContainerDep, CurrentAccount, IdempotencyKey
 
 router = APIRouter(prefix="/api/v1", tags=["holds"])
@@ -36,6 +36,20 @@ async def create_hold(
         account, body.request(), idempotency_key=idempotency_key, admission_token=admission_token
     )
     return await _out(container, hold)
+
+
+@router.get("/me/holds", response_model=list[LiveHoldOut])
+async def my_live_holds(
+    show_id: Annotated[str, Query(min_length=1, max_length=64)],
+    account: CurrentAccount,
+    container: ContainerDep,
+) -> list[LiveHoldOut]:
+    """The buyer's live holds for a show (served from the session cache)."""
+    now = container.clock.now()
+    return [
+        LiveHoldOut(hold_id=hold_id, expires_at=at, seconds_left=int((at - now).total_seconds()))
+        for hold_id, at in await container.holds.live_holds(account, show_id)
+    ]
 
 
 @router.get("/holds/{hold_id}", response_model=HoldOut)

@@ -69,6 +69,21 @@ class HoldRepository:
             seat_ids=tuple(seat_rows.scalars()),
         )
 
+    async def live_for_account(
+        self, account_id: str, show_id: str, now: datetime
+    ) -> list[tuple[str, datetime]]:
+        result = await self._conn.execute(
+            select(holds.c.id, holds.c.expires_at)
+            .where(
+                holds.c.account_id == account_id,
+                holds.c.show_id == show_id,
+                holds.c.status == ACTIVE,
+                holds.c.expires_at > now,
+            )
+            .order_by(holds.c.expires_at)
+        )
+        return [(hold_id, expires_at) for hold_id, expires_at in result]
+
     async def tickets_used(self, account_id: str, show_id: str, now: datetime) -> int:
         """Tickets an account has in live holds plus tickets it bought, for one show."""
         held = await self._conn.scalar(

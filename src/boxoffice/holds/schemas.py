@@ -66,3 +66,9 @@ class HoldOut(BaseModel):
             if hold.is_live(now) else 0,
             items=items,
         )  # fmt: skip
+
+
+class LiveHoldOut(BaseModel):
+    hold_id: str
+    expires_at: datetime
+    seconds_left: int

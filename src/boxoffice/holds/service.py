@@ -20,7 +20,8 @@ from boxoffice.errors import (
     SeatsUnavailable,
     SoldOut,
 )
-from boxoffice.holds.admission import AdmissionGate
+from boxoffice.cache.sessions import SessionCache
+from boxoffice.holds.admission import AdmissionGate, NoGate, SoldOutGate
 from boxoffice.holds.domain import Hold, HoldRequest, HoldStatus, check_account_limit
 from boxoffice.ids import new_id
 from boxoffice.inventory.domain import SectionKind
@@ -37,8 +38,12 @@ class HoldService:
         listener: InventoryListener,
         hold_minutes: float,
         max_quantity: int,
+        gate: SoldOutGate | None = None,
+        purchases: SessionCache | None = None,
     ) -> None:
         self._uow = uow
+        self._gate = gate or NoGate()
+        self._purchases = purchases
         self._clock = clock
         self._admission = admission
         self._listener = listener
@@ -58,6 +63,7 @@ class HoldService:
             replay = await self._replay(account, idempotency_key, fingerprint)
             if replay is not None:
                 return replay
+        await self._gate.check(request)
         try:
             hold = await self._create(account, request, idempotency_key, fingerprint, admission_token)
         except IntegrityError:
@@ -69,7 +75,24 @@ class HoldService:
                 raise
             return replay
         await self._listener.changed(hold.show_id, hold.section_id)
+        await self._forget_purchases(account.id, hold.show_id)
         return hold
+
+    async def live_holds(self, account: Account, show_id: str) -> list[tuple[str, datetime]]:
+        """What the buyer holds for a show right now, as (hold id, expiry)."""
+        if self._purchases is not None:
+            cached = await self._purchases.live_holds(account.id, show_id)
+            if cached is not None:
+                return cached
+        async with self._uow() as uow:
+            held = await uow.holds.live_for_account(account.id, show_id, self._clock.now())
+        if self._purchases is not None:
+            await self._purchases.remember_holds(account.id, show_id, held)
+        return held
+
+    async def _forget_purchases(self, account_id: str, show_id: str) -> None:
+        if self._purchases is not None:
+            await self._purchases.forget_holds(account_id, show_id)
 
     async def _replay(self, account: Account, key: str, fingerprint: str) -> Hold | None:
         async with self._uow() as uow:
@@ -163,6 +186,7 @@ class HoldService:
             await uow.shows.free_seats([hold.id])
             await uow.commit()
         await self._listener.changed(hold.show_id, hold.section_id)
+        await self._forget_purchases(account.id, hold.show_id)
         hold.status = HoldStatus.RELEASED
         return hold
 

@@ -208,3 +208,20 @@ class Availability:
 class SectionStats:
     availability: Availability
     revenue_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilitySnapshot:
+    """Availability of a show's sections as of a moment. It stays exact until
+    `exact_until` (the next live hold's expiry) unless a sale, hold or edit
+    happens first; caches use that to know when to look again."""
+
+    sections: list[Availability]
+    as_of: datetime
+    exact_until: datetime | None
+
+    def section(self, section_id: str) -> Availability | None:
+        return next((a for a in self.sections if a.section_id == section_id), None)
+
+    def is_exact_at(self, now: datetime) -> bool:
+        return self.exact_until is None or now < self.exact_until

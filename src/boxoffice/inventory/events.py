@@ -16,3 +16,17 @@ class InventoryListener(Protocol):
 class NoListener:
     async def changed(self, show_id: str, section_id: str | None) -> None:
         return None
+
+
+class Listeners:
+    """Fans one change out to every listener added (the ticket cache, metrics, ...)."""
+
+    def __init__(self, *listeners: InventoryListener) -> None:
+        self._listeners = list(listeners)
+
+    def add(self, listener: InventoryListener) -> None:
+        self._listeners.append(listener)
+
+    async def changed(self, show_id: str, section_id: str | None) -> None:
+        for listener in self._listeners:
+            await listener.changed(show_id, section_id)

@@ -170,6 +170,20 @@ class ShowRepository:
             for row in result
         ]
 
+    async def next_expiry(
+        self, now: datetime, *, show_id: str | None = None, section_id: str | None = None
+    ) -> datetime | None:
+        """When the next live hold (of a show or a section) expires: until then,
+        availability computed now stays exact unless something else changes."""
+        query = select(func.min(holds.c.expires_at)).where(
+            holds.c.status == ACTIVE, holds.c.expires_at > now
+        )
+        if show_id is not None:
+            query = query.where(holds.c.show_id == show_id)
+        if section_id is not None:
+            query = query.where(holds.c.section_id == section_id)
+        return await self._conn.scalar(query)
+
     async def revenue_by_section(self, show_id: str) -> dict[str, int]:
         result = await self._conn.execute(
             select(tickets.c.section_id, func.sum(tickets.c.price_cents))

@@ -19,7 +19,7 @@ from boxoffice.inventory.domain import (
     ShowSpec,
 )
 
-Cents = Field(strict=True, ge=0, le=100_000_000)
+MAX_CENTS = 100_000_000
 
 
 class RowIn(BaseModel):
@@ -32,7 +32,7 @@ class SectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=120)
     kind: Literal["ga", "seated"]
-    price_cents: int = Cents
+    price_cents: int = Field(strict=True, ge=0, le=MAX_CENTS)
     capacity: int | None = Field(default=None, strict=True, ge=1, le=200_000)
     rows: list[RowIn] = Field(default_factory=list, max_length=500)
 
@@ -97,7 +97,7 @@ class ShowPatch(BaseModel):
 class SectionPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, min_length=1, max_length=120)
-    price_cents: int | None = Cents
+    price_cents: int | None = Field(default=None, strict=True, ge=0, le=MAX_CENTS)
     capacity: int | None = Field(default=None, strict=True, ge=1, le=200_000)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +14,7 @@ from boxoffice.holds.service import reclaim_dead_holds
 from boxoffice.ids import new_id
 from boxoffice.inventory.domain import (
     Availability,
+    AvailabilitySnapshot,
     Seat,
     Section,
     SectionKind,
@@ -52,12 +54,30 @@ class InventoryService:
             await _show(uow, show_id)
             return await uow.shows.availability(show_id, self._clock.now())
 
+    async def availability_snapshot(self, show_id: str) -> AvailabilitySnapshot:
+        """Availability now, and until when it stays exact if nothing else changes."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            await _show(uow, show_id)
+            sections = await uow.shows.availability(show_id, now)
+            until = await uow.shows.next_expiry(now, show_id=show_id)
+        return AvailabilitySnapshot(sections, now, until)
+
     async def seat_map(self, show_id: str, section_id: str) -> tuple[Section, list[Seat]]:
+        section, seats, _ = await self.seat_map_snapshot(show_id, section_id)
+        return section, seats
+
+    async def seat_map_snapshot(
+        self, show_id: str, section_id: str
+    ) -> tuple[Section, list[Seat], datetime | None]:
+        now = self._clock.now()
         async with self._uow() as uow:
             section = (await _show(uow, show_id)).section(section_id)
             if section.kind is not SectionKind.SEATED:
                 raise InvalidRequest("This section is general admission: it has no seat map.")
-            return section, await uow.shows.seat_map(section_id, self._clock.now())
+            seats = await uow.shows.seat_map(section_id, now)
+            until = await uow.shows.next_expiry(now, section_id=section_id)
+        return section, seats, until
 
     async def seats(self, seat_ids: tuple[int, ...]) -> dict[int, Seat]:
         async with self._uow() as uow:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from boxoffice.accounts.domain import Account
+from boxoffice.cache.sessions import SessionCache
 from boxoffice.clock import Clock
 from boxoffice.errors import (
     AlreadyCheckedIn,
@@ -53,8 +54,10 @@ class OrderService:
         clock: Clock,
         gateway: PaymentGateway,
         listener: InventoryListener,
+        purchases: SessionCache | None = None,
     ) -> None:
         self._uow = uow
+        self._purchases = purchases
         self._clock = clock
         self._gateway = gateway
         self._listener = listener
@@ -145,6 +148,8 @@ class OrderService:
                 order_id=order.id,
             )
         await self._listener.changed(order.show_id, hold.section_id)
+        if self._purchases is not None:
+            await self._purchases.forget_holds(order.account_id, order.show_id)
         async with self._uow() as uow:
             paid = await uow.orders.get(order.id)
         assert paid is not None

@@ -23,8 +23,13 @@ async def readyz(container: ContainerDep) -> JSONResponse:
         checks["database"] = {"status": "ok", "dialect": container.database.dialect}
     except Exception as exc:  # any failure means "not ready"; the detail says which
         checks["database"] = {"status": "down", "error": type(exc).__name__}
-    ready = all(c["status"] == "ok" for c in checks.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "unavailable", "checks": checks},
-        status_code=200 if ready else 503,
-    )
+    cache = await container.cache.status()
+    checks["cache"] = {"status": "ok" if cache.healthy else "degraded", "backend": cache.backend}
+    if not cache.healthy:
+        checks["cache"]["detail"] = cache.detail
+        checks["cache"]["down_since"] = cache.down_since.isoformat() if cache.down_since else ""
+    # A cache outage makes the app slower, not wrong: it stays ready, marked degraded.
+    ready = checks["database"]["status"] == "ok"
+    degraded = any(c["status"] == "degraded" for c in checks.values())
+    status = "unavailable" if not ready else "degraded" if degraded else "ready"
+    return JSONResponse({"status": status, "checks": checks}, status_code=200 if ready else 503)

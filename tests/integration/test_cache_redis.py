@@ -1,0 +1,122 @@
+"""The caches on a real Redis: shared by two app instances, and surviving an
+outage mid-sale (slower, never wrong), recovering by themselves."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from boxoffice.bootstrap import Container
+from boxoffice.cache.redis import RedisCache
+from boxoffice.clock import FakeClock
+from boxoffice.storage.migrate import migrate
+from boxoffice.web.app import create_app
+from tests.integration.redis_server import RedisServer
+from tests.support import Fan, make_container, settings_for, show_spec, sign_up
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def pair(
+    container: Container, redis_server: RedisServer, database_url: str, tmp_path: Path, clock: FakeClock
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """Two app instances on one database and one Redis (the `container` fixture
+    prepared the database)."""
+    apps = []
+    for _ in range(2):
+        settings = settings_for(tmp_path, database_url, redis_url=redis_server.url)
+        instance = make_container(settings, clock, cache=RedisCache(redis_server.url, retry_every=0))
+        if instance.database.is_sqlite:
+            await migrate(instance.database)
+        apps.append(instance)
+    clients = [
+        httpx.AsyncClient(transport=httpx.ASGITransport(create_app(c, sweep_every=None)), base_url="http://app")
+        for c in apps
+    ]
+    yield clients[0], clients[1]
+    for c, instance in zip(clients, apps, strict=True):
+        await c.aclose()
+        await instance.close()
+
+
+async def _available(client: httpx.AsyncClient, show_id: str) -> int:
+    return (await client.get(f"/api/v1/shows/{show_id}/availability")).json()["sections"][0]["available"]
+
+
+async def test_two_instances_share_availability_and_sessions(
+    pair: tuple[httpx.AsyncClient, httpx.AsyncClient], container: Container
+) -> None:
+    a, b = pair
+    show = await container.inventory.create_show(show_spec(ga_capacity=10))
+    pista = show.sections[0]
+    assert await _available(b, show.id) == 10
+    fan_a = await sign_up(a)
+    assert (await fan_a.hold(show.id, pista.id, quantity=3)).status_code == 201
+    assert await _available(b, show.id) == 7  # B sees A's hold at once, via Redis
+
+    fan_b = Fan(b, fan_a.token, fan_a.email)  # the same session, used on instance B
+    assert (await fan_b.get("/api/v1/me")).status_code == 200
+    assert (await fan_a.post("/api/v1/auth/logout")).status_code == 204
+    assert (await fan_b.get("/api/v1/me")).status_code == 401  # revoked everywhere
+
+
+async def test_redis_outage_mid_sale_is_slower_never_wrong(
+    pair: tuple[httpx.AsyncClient, httpx.AsyncClient], container: Container, redis_server: RedisServer
+) -> None:
+    a, b = pair
+    show = await container.inventory.create_show(show_spec(ga_capacity=10))
+    pista = show.sections[0]
+    fan = await sign_up(a)
+    assert (await fan.hold(show.id, pista.id, quantity=2)).status_code == 201
+    assert await _available(b, show.id) == 8
+
+    redis_server.stop()
+    ready = (await a.get("/readyz")).json()
+    assert ready["status"] == "degraded" and ready["checks"]["cache"]["status"] == "degraded"
+    other = await sign_up(a)
+    held = await other.hold(show.id, pista.id, quantity=4)
+    assert held.status_code == 201, held.text
+    assert (await other.pay(held.json()["hold_id"], key="during-outage")).status_code == 201
+    assert await _available(a, show.id) == 4 and await _available(b, show.id) == 4
+
+    redis_server.start()  # an empty Redis: it lost everything
+    assert (await b.get("/readyz")).json()["status"] == "ready"
+    assert await _available(b, show.id) == 4
+    assert (await fan.hold(show.id, pista.id, quantity=2)).status_code == 201
+    assert await _available(a, show.id) == 2
+
+
+async def test_stale_entries_from_before_an_outage_are_flushed_on_recovery(
+    pair: tuple[httpx.AsyncClient, httpx.AsyncClient], container: Container, redis_server: RedisServer
+) -> None:
+    """Redis keeps its data across a network blip; what changed meanwhile must not be served."""
+    a, _ = pair
+    show = await container.inventory.create_show(show_spec(ga_capacity=10))
+    assert await _available(a, show.id) == 10
+    cache = container_cache(a)
+    # Instance A loses Redis (a blip on its side only); Redis keeps "10 available".
+    cache._mark_down(ConnectionError("simulated blip"))  # type: ignore[attr-defined]
+    cache._retry_at = float("inf")  # type: ignore[attr-defined]
+    fan = await sign_up(a)
+    assert (await fan.hold(show.id, show.sections[0].id, quantity=4)).status_code == 201
+    assert await _available(a, show.id) == 6  # served from the database meanwhile
+    cache._retry_at = 0  # type: ignore[attr-defined]  # the blip is over
+    assert await _available(a, show.id) == 6  # not the stale 10 still in Redis
+    assert not cache.is_down
+
+
+def container_cache(client: httpx.AsyncClient) -> RedisCache:
+    app = client._transport.app  # type: ignore[attr-defined]
+    cache = app.state.container.cache
+    assert isinstance(cache, RedisCache)
+    return cache
