@@ -15,7 +15,7 @@ from boxoffice.cache.redis import RedisCache
 from boxoffice.cache.sessions import SessionCache
 from boxoffice.cache.tickets import TicketCache
 from boxoffice.clock import Clock, SystemClock
-from boxoffice.holds.admission import AdmissionGate, OpenAdmission
+from boxoffice.holds.admission import AdmissionGate
 from boxoffice.holds.service import HoldService
 from boxoffice.inventory.events import InventoryListener, Listeners
 from boxoffice.inventory.service import InventoryService
@@ -25,6 +25,10 @@ from boxoffice.ratelimit import RateLimits
 from boxoffice.settings import Settings
 from boxoffice.storage.database import Database
 from boxoffice.storage.uow import unit_of_work_factory
+from boxoffice.waitingroom.redis_store import RedisQueueStore
+from boxoffice.waitingroom.service import WaitingRoomService
+from boxoffice.waitingroom.store import MemoryQueueStore, QueueStore
+from boxoffice.waitingroom.tokens import AdmissionTokens
 
 
 @dataclass
@@ -40,9 +44,12 @@ class Container:
     orders: OrderService
     cache: Cache
     tickets: TicketCache
+    waiting_room: WaitingRoomService
+    queue_store: QueueStore
     secret: bytes
 
     async def close(self) -> None:
+        await self.queue_store.close()
         await self.cache.close()
         await self.database.dispose()
 
@@ -65,6 +72,7 @@ def build_container(
     listener: InventoryListener | None = None,
     database: Database | None = None,
     cache: Cache | None = None,
+    queue_store: QueueStore | None = None,
 ) -> Container:
     clock = clock or SystemClock()
     database = database or Database(
@@ -80,11 +88,18 @@ def build_container(
     inventory = InventoryService(uow, clock, listeners)
     tickets = TicketCache(cache, inventory, clock, ttl=settings.cache_ttl_seconds)
     listeners.add(tickets)
+    secret = settings.secret()
+    queue_store = queue_store or (
+        RedisQueueStore.from_url(settings.redis_url) if settings.redis_url else MemoryQueueStore()
+    )
+    waiting_room = WaitingRoomService(uow, queue_store, clock, AdmissionTokens(secret), cache)
     limits = RateLimits(
         {
             "login": settings.login_rate,
             "register": settings.register_rate,
             "hold": settings.hold_rate,
+            "queue": settings.queue_rate,
+            "ip": settings.ip_rate,
         },
         redis_url=settings.redis_url,
     )
@@ -99,12 +114,16 @@ def build_container(
         ),
         inventory=inventory,
         holds=HoldService(
-            uow, clock, admission or OpenAdmission(), listeners,
+            uow, clock, admission or waiting_room, listeners,
             settings.hold_minutes, settings.max_quantity_per_hold, gate=tickets,
             purchases=sessions,
         ),  # fmt: skip
-        orders=OrderService(uow, clock, gateway, listeners, purchases=sessions),
+        orders=OrderService(
+            uow, clock, gateway, listeners, purchases=sessions, on_paid=waiting_room.finished
+        ),
         cache=cache,
         tickets=tickets,
-        secret=settings.secret(),
+        waiting_room=waiting_room,
+        queue_store=queue_store,
+        secret=secret,
     )

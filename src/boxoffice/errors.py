@@ -64,6 +64,11 @@ class SaleNotOpen(Conflict):
     default_message = "Tickets for this show are not on sale right now."
 
 
+class QueueNotOpen(Conflict):
+    code = "queue_not_open"
+    default_message = "The waiting room for this show is not open."
+
+
 class SoldOut(Conflict):
     code = "sold_out"
     default_message = "Not enough tickets left in this section."

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     login_rate: str = "10/minute"
     register_rate: str = "10/minute"
     hold_rate: str = "30/minute"
+    queue_rate: str = "60/minute"
+    ip_rate: str = "600/minute"
+    admit_every_seconds: float = Field(default=1.0, gt=0, le=60)
 
     db_pool_size: int = Field(default=10, ge=1, le=200)
     lock_timeout_ms: int = Field(default=5000, ge=100, le=60000)

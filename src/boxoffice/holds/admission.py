@@ -12,16 +12,16 @@ from typing import Protocol
 
 from boxoffice.accounts.domain import Account
 from boxoffice.holds.domain import HoldRequest
-from boxoffice.inventory.domain import Show
 
 
 class AdmissionGate(Protocol):
-    async def check(self, account: Account, show: Show, token: str | None) -> None:
-        """Return if `account` may hold tickets for `show`; raise Forbidden if not."""
+    async def check(self, account: Account, show_id: str, token: str | None) -> None:
+        """Return if `account` may hold tickets for the show; raise Forbidden if not.
+        Called outside any database transaction (it may read the database itself)."""
 
 
 class OpenAdmission:
-    async def check(self, account: Account, show: Show, token: str | None) -> None:
+    async def check(self, account: Account, show_id: str, token: str | None) -> None:
         return None
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 
 from boxoffice.holds.domain import Hold
 from boxoffice.holds.schemas import HoldIn, HoldOut, LiveHoldOut
-from boxoffice.web.deps import ContainerDep, CurrentAccount, IdempotencyKey
+from boxoffice.web.deps import ContainerDep, CurrentAccount, IdempotencyKey, client_ip
 
 router = APIRouter(prefix="/api/v1", tags=["holds"])
 
@@ -26,12 +26,14 @@ async def _out(container: ContainerDep, hold: Hold) -> HoldOut:
 @router.post("/holds", status_code=201, response_model=HoldOut)
 async def create_hold(
     body: HoldIn,
+    request: Request,
     account: CurrentAccount,
     container: ContainerDep,
     idempotency_key: IdempotencyKey = None,
     admission_token: AdmissionToken = None,
 ) -> HoldOut:
     await container.limits.hit("hold", account.id)
+    await container.limits.hit("ip", client_ip(request))
     hold = await container.holds.create(
         account, body.request(), idempotency_key=idempotency_key, admission_token=admission_token
     )

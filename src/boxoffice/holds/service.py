@@ -64,8 +64,9 @@ class HoldService:
             if replay is not None:
                 return replay
         await self._gate.check(request)
+        await self._admission.check(account, request.show_id, admission_token)
         try:
-            hold = await self._create(account, request, idempotency_key, fingerprint, admission_token)
+            hold = await self._create(account, request, idempotency_key, fingerprint)
         except IntegrityError:
             # A concurrent request with the same key won the race; answer with its hold.
             if idempotency_key is None:
@@ -107,7 +108,6 @@ class HoldService:
         request: HoldRequest,
         idempotency_key: str | None,
         fingerprint: str,
-        admission_token: str | None,
     ) -> Hold:
         now = self._clock.now()
         async with self._uow(write=True) as uow:
@@ -123,7 +123,6 @@ class HoldService:
                 if unknown:
                     raise NotFound(f"Seats {unknown} are not in section {section.name}.")
             show.check_on_sale(now)
-            await self._admission.check(account, show, admission_token)
 
             await uow.lock_purchase(account.id, show.id)
             if idempotency_key is not None:

@@ -11,6 +11,7 @@ returns the same charge) or answers with the settled one: never a second charge.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -55,8 +56,10 @@ class OrderService:
         gateway: PaymentGateway,
         listener: InventoryListener,
         purchases: SessionCache | None = None,
+        on_paid: Callable[[str, str], Awaitable[None]] | None = None,
     ) -> None:
         self._uow = uow
+        self._on_paid = on_paid
         self._purchases = purchases
         self._clock = clock
         self._gateway = gateway
@@ -150,6 +153,8 @@ class OrderService:
         await self._listener.changed(order.show_id, hold.section_id)
         if self._purchases is not None:
             await self._purchases.forget_holds(order.account_id, order.show_id)
+        if self._on_paid is not None:
+            await self._on_paid(order.account_id, order.show_id)
         async with self._uow() as uow:
             paid = await uow.orders.get(order.id)
         assert paid is not None

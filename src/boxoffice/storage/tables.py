@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -176,4 +177,18 @@ purchase_locks = Table(
     metadata,
     Column("account_id", ID, primary_key=True),
     Column("show_id", ID, primary_key=True),
+)
+
+# The waiting room of a show (its line itself lives in the queue store).
+waiting_rooms = Table(
+    "waiting_rooms",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("opens_at", UTCDateTime, nullable=False),
+    Column("admit_per_minute", Integer, nullable=False),
+    Column("max_active", Integer),
+    Column("window_minutes", Float, nullable=False),
+    Column("seed", String(64), nullable=False),
+    Column("drawn_at", UTCDateTime),
 )

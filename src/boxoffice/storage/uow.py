@@ -19,6 +19,7 @@ from boxoffice.inventory.repository import ShowRepository
 from boxoffice.orders.repository import OrderRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
+from boxoffice.waitingroom.repository import WaitingRoomRepository
 
 
 class UnitOfWork:
@@ -27,6 +28,7 @@ class UnitOfWork:
     shows: ShowRepository
     holds: HoldRepository
     orders: OrderRepository
+    rooms: WaitingRoomRepository
 
     def __init__(self, database: Database, *, write: bool) -> None:
         self._database = database
@@ -47,6 +49,7 @@ class UnitOfWork:
         self.shows = ShowRepository(conn)
         self.holds = HoldRepository(conn)
         self.orders = OrderRepository(conn)
+        self.rooms = WaitingRoomRepository(conn)
         return self
 
     async def __aexit__(

@@ -16,6 +16,7 @@ from boxoffice.bootstrap import Container
 from boxoffice.holds import endpoints as holds
 from boxoffice.inventory import endpoints as inventory
 from boxoffice.orders import endpoints as orders
+from boxoffice.waitingroom import endpoints as waitingroom
 from boxoffice.web import errors, health
 
 log = logging.getLogger("boxoffice.web")
@@ -24,14 +25,17 @@ log = logging.getLogger("boxoffice.web")
 def create_app(container: Container, *, sweep_every: float | None = 30.0) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        sweeper = asyncio.create_task(_sweep_forever(container, sweep_every)) if sweep_every else None
+        jobs = []
+        if sweep_every:
+            jobs.append(asyncio.create_task(_sweep_forever(container, sweep_every)))
+            jobs.append(asyncio.create_task(_admit_forever(container)))
         try:
             yield
         finally:
-            if sweeper is not None:
-                sweeper.cancel()
+            for job in jobs:
+                job.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
+                    await job
             await container.close()
 
     app = FastAPI(
@@ -48,7 +52,7 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
 
     for router in (
         health.router, accounts.router, inventory.router, inventory.admin,
-        holds.router, orders.router, orders.admin,
+        holds.router, orders.router, orders.admin, waitingroom.router, waitingroom.admin,
     ):  # fmt: skip
         app.include_router(router)
     return app
@@ -64,3 +68,13 @@ async def _sweep_forever(container: Container, every: float) -> None:
                 log.info("swept %d expired holds", freed)
         except Exception:  # keep sweeping; the next round retries
             log.exception("hold sweep failed")
+
+
+async def _admit_forever(container: Container) -> None:
+    """Admit from every open waiting room at its rate (safe if several run)."""
+    while True:
+        await asyncio.sleep(container.settings.admit_every_seconds)
+        try:
+            await container.waiting_room.admit_all()
+        except Exception:  # keep admitting; the next round retries
+            log.exception("waiting-room admission failed")

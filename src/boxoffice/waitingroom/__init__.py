@@ -1,0 +1,1 @@
+"""The waiting room: a fair line in front of the hold path."""

@@ -1,0 +1,128 @@
+"""Waiting-room rules, pure: the lottery, queue status, and how many to admit.
+
+Fairness, precisely:
+- Everyone who joins before the sale opens is "early". When the sale opens,
+  early fans get positions 1..E in lottery order: sorted by
+  HMAC-SHA256(seed, account id), a uniformly random permutation that anyone
+  can recompute from the published seed and the list of entrants.
+- Later arrivals get positions E+1, E+2, ... in arrival order.
+- Admission moves one cursor forward: every position up to the cursor is
+  admitted, so admission order is queue order by construction (nobody twice,
+  nobody skipped). How often or how fast anyone polls changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from boxoffice.errors import InvalidRequest
+
+
+class PlaceStatus(StrEnum):
+    WAITING = "waiting"
+    ADMITTED = "admitted"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingRoom:
+    show_id: str
+    enabled: bool
+    opens_at: datetime
+    admit_per_minute: int
+    max_active: int | None
+    window_minutes: float
+    seed: str
+    drawn_at: datetime | None = None
+
+    def is_open(self, now: datetime) -> bool:
+        return self.enabled and now >= self.opens_at
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(minutes=self.window_minutes)
+
+
+def check_room_settings(
+    opens_at: datetime, sale_opens_at: datetime, admit_per_minute: int,
+    max_active: int | None, window_minutes: float,
+) -> None:  # fmt: skip
+    if opens_at > sale_opens_at:
+        raise InvalidRequest("The waiting room must open no later than the sale.", field="opens_at")
+    if not 1 <= admit_per_minute <= 1_000_000:
+        raise InvalidRequest("Admit 1 to 1,000,000 buyers per minute.", field="admit_per_minute")
+    if max_active is not None and not 1 <= max_active <= 1_000_000:
+        raise InvalidRequest("max_active is 1 to 1,000,000 buyers.", field="max_active")
+    if not 1 <= window_minutes <= 120:
+        raise InvalidRequest("The buying window is 1 to 120 minutes.", field="window_minutes")
+
+
+def lottery_key(seed: str, account_id: str) -> bytes:
+    return hmac.new(seed.encode(), account_id.encode(), hashlib.sha256).digest()
+
+
+def lottery_order(seed: str, entrants: Iterable[str]) -> list[str]:
+    """The early entrants in lottery order (position 1 first)."""
+    return sorted(entrants, key=lambda account_id: lottery_key(seed, account_id))
+
+
+@dataclass(frozen=True, slots=True)
+class QueueView:
+    """What the store knows about one fan's place and the line."""
+
+    position: int | None  # None: joined early, lottery not drawn yet
+    cursor: int  # every position <= cursor is admitted
+    admitted_at: datetime | None  # when the cursor passed this position
+    line_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStatus:
+    status: PlaceStatus
+    position: int | None
+    ahead: int | None
+    estimated_wait_seconds: int | None
+    admitted_until: datetime | None = None
+
+
+def status_of(view: QueueView, room: WaitingRoom, now: datetime) -> QueueStatus:
+    if view.position is None:
+        return QueueStatus(PlaceStatus.WAITING, None, None, None)
+    if view.position <= view.cursor and view.admitted_at is not None:
+        until = view.admitted_at + room.window
+        if now < until:
+            return QueueStatus(PlaceStatus.ADMITTED, view.position, 0, 0, until)
+        return QueueStatus(PlaceStatus.EXPIRED, view.position, 0, 0, until)
+    ahead = view.position - view.cursor - 1
+    wait = math.ceil((ahead + 1) * 60 / room.admit_per_minute)
+    return QueueStatus(PlaceStatus.WAITING, view.position, ahead, wait)
+
+
+def admissions_due(
+    room: WaitingRoom,
+    *,
+    last_admit_at: datetime | None,
+    now: datetime,
+    carry: float,
+    active: int,
+) -> tuple[int, float]:
+    """How many to admit now, and the fractional budget carried to the next tick.
+
+    The rate is a token bucket refilled at admit_per_minute (at most one
+    minute's worth saved up); with max_active set, never more than the free
+    places among buyers still inside their window.
+    """
+    elapsed = 0.0 if last_admit_at is None else (now - last_admit_at).total_seconds()
+    budget = min(carry + room.admit_per_minute * elapsed / 60, float(room.admit_per_minute))
+    if last_admit_at is None:  # the first tick admits one second's worth at once
+        budget = max(room.admit_per_minute / 60, 1.0)
+    due = math.floor(budget)
+    if room.max_active is not None:
+        due = min(due, max(room.max_active - active, 0))
+    return due, budget - due

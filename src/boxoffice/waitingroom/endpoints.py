@@ -1,0 +1,52 @@
+"""/api/v1/shows/{id}/queue (fans) and /api/v1/admin/shows/{id}/waiting-room (organisers)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from boxoffice.waitingroom.schemas import LotteryOut, PlaceOut, RoomIn, RoomOut
+from boxoffice.web.deps import ContainerDep, CurrentAccount, CurrentOrganiser, client_ip
+
+router = APIRouter(prefix="/api/v1", tags=["waiting room"])
+admin = APIRouter(prefix="/api/v1/admin", tags=["organiser"])
+
+
+@router.post("/shows/{show_id}/queue", response_model=PlaceOut)
+async def join_queue(
+    show_id: str, request: Request, account: CurrentAccount, container: ContainerDep
+) -> PlaceOut:
+    await container.limits.hit("queue", account.id, client_ip(request))
+    show = await container.tickets.show(show_id)
+    return PlaceOut.of(await container.waiting_room.join(account, show))
+
+
+@router.get("/shows/{show_id}/queue", response_model=PlaceOut)
+async def queue_place(
+    show_id: str, request: Request, account: CurrentAccount, container: ContainerDep
+) -> PlaceOut:
+    """Poll every few seconds: position, people ahead, wait, and the token once admitted."""
+    await container.limits.hit("queue", account.id, client_ip(request))
+    show = await container.tickets.show(show_id)
+    return PlaceOut.of(await container.waiting_room.place(account, show))
+
+
+@router.get("/shows/{show_id}/queue/lottery", response_model=LotteryOut)
+async def lottery(show_id: str, container: ContainerDep) -> LotteryOut:
+    room, entrants = await container.waiting_room.lottery(show_id)
+    return LotteryOut(
+        show_id=show_id, drawn_at=room.drawn_at, seed=room.seed if room.drawn_at else None,
+        entrants=entrants,
+    )  # fmt: skip
+
+
+@admin.put("/shows/{show_id}/waiting-room", response_model=RoomOut)
+async def configure(
+    show_id: str, body: RoomIn, _: CurrentOrganiser, container: ContainerDep
+) -> RoomOut:
+    return RoomOut.of(await container.waiting_room.configure(show_id, body.settings()))
+
+
+@admin.get("/shows/{show_id}/waiting-room", response_model=RoomOut)
+async def get_room(show_id: str, _: CurrentOrganiser, container: ContainerDep) -> RoomOut:
+    room, _entrants = await container.waiting_room.lottery(show_id)
+    return RoomOut.of(room)

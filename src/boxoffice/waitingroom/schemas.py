@@ -1,0 +1,76 @@
+"""Waiting-room API shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from boxoffice.waitingroom.domain import WaitingRoom
+from boxoffice.waitingroom.service import Place, RoomSettings
+
+
+class PlaceOut(BaseModel):
+    show_id: str
+    status: str = Field(description="waiting | admitted | expired")
+    position: int | None = Field(description="null until the lottery for early arrivals is drawn")
+    ahead: int | None
+    estimated_wait_seconds: int | None
+    admission_token: str | None = Field(
+        description="Send as X-Admission-Token with POST /api/v1/holds while admitted."
+    )
+    admitted_until: datetime | None
+    lottery_at: datetime
+
+    @classmethod
+    def of(cls, place: Place) -> PlaceOut:
+        s = place.status
+        return cls(
+            show_id=place.show_id, status=s.status.value, position=s.position, ahead=s.ahead,
+            estimated_wait_seconds=s.estimated_wait_seconds, admission_token=place.token,
+            admitted_until=s.admitted_until, lottery_at=place.lottery_at,
+        )  # fmt: skip
+
+
+class RoomIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool
+    opens_at: AwareDatetime
+    admit_per_minute: int = Field(strict=True, ge=1, le=1_000_000)
+    max_active: int | None = Field(default=None, strict=True, ge=1, le=1_000_000)
+    window_minutes: float = Field(default=10, ge=1, le=120)
+
+    def settings(self) -> RoomSettings:
+        return RoomSettings(
+            self.enabled, self.opens_at, self.admit_per_minute, self.max_active, self.window_minutes
+        )
+
+
+class RoomOut(BaseModel):
+    show_id: str
+    enabled: bool
+    opens_at: datetime
+    admit_per_minute: int
+    max_active: int | None
+    window_minutes: float
+    drawn_at: datetime | None
+    seed: str | None = Field(description="The lottery seed, published once the lottery is drawn.")
+
+    @classmethod
+    def of(cls, room: WaitingRoom) -> RoomOut:
+        return cls(
+            show_id=room.show_id, enabled=room.enabled, opens_at=room.opens_at,
+            admit_per_minute=room.admit_per_minute, max_active=room.max_active,
+            window_minutes=room.window_minutes, drawn_at=room.drawn_at,
+            seed=room.seed if room.drawn_at else None,
+        )  # fmt: skip
+
+
+class LotteryOut(BaseModel):
+    show_id: str
+    drawn_at: datetime | None
+    seed: str | None
+    entrants: int
+    how_to_check: str = (
+        "Early entrants are ordered by HMAC-SHA256(seed, account id), smallest first."
+    )

@@ -1,0 +1,158 @@
+"""Where the line lives: the QueueStore interface and its in-process adapter.
+
+The Redis adapter (redis_store.py) keeps the same state in Redis with each
+step one atomic Lua script, so many app processes share one line. Both keep,
+per show: early entrants (joined before the draw), the line (account ->
+position), the admission cursor with its history (when each stretch of
+positions was admitted), and who has finished buying.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class AdmissionState:
+    cursor: int
+    line_length: int
+    last_admit_at: datetime | None
+    carry: float
+    drawn: bool
+
+
+class QueueStore(Protocol):
+    async def join(self, show_id: str, account_id: str, now: datetime) -> int | None:
+        """The fan's position (the same one on every call), or None while the
+        fan is an early entrant waiting for the lottery."""
+
+    async def position(self, show_id: str, account_id: str) -> tuple[bool, int | None]:
+        """(in line at all, position or None before the draw)."""
+
+    async def admitted_at(self, show_id: str, position: int) -> datetime | None: ...
+
+    async def freeze(self, show_id: str) -> int:
+        """Close the early list (later joins go to the back); returns how many are early."""
+
+    async def early_entrants(self, show_id: str) -> list[str]: ...
+
+    async def place_early(self, show_id: str, ordered: list[str]) -> None:
+        """Give early entrants positions 1..E in this order and mark the draw done."""
+
+    async def state(self, show_id: str) -> AdmissionState: ...
+
+    async def advance(
+        self, show_id: str, expected_cursor: int, count: int, now: datetime, carry: float
+    ) -> int | None:
+        """Admit up to `count` more, only if the cursor is still `expected_cursor`
+        (compare-and-set: two racing admitters cannot both move it). Returns the
+        new cursor, or None if another admitter moved first."""
+
+    async def active(self, show_id: str, since: datetime) -> int:
+        """Admitted at or after `since` and not yet finished."""
+
+    async def finish(self, show_id: str, account_id: str) -> None: ...
+
+    async def forget(self, show_id: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass
+class _Line:
+    early: dict[str, datetime] = field(default_factory=dict)
+    positions: dict[str, int] = field(default_factory=dict)
+    frozen: bool = False
+    drawn: bool = False
+    next_position: int = 0
+    cursor: int = 0
+    last_admit_at: datetime | None = None
+    carry: float = 0.0
+    ticks: list[tuple[int, datetime]] = field(default_factory=list)  # (cursor, when), ascending
+    finished: set[int] = field(default_factory=set)
+
+
+class MemoryQueueStore:
+    """The embedded default: one process, so plain dicts are atomic between awaits."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, _Line] = {}
+
+    def _line(self, show_id: str) -> _Line:
+        return self._lines.setdefault(show_id, _Line())
+
+    async def join(self, show_id: str, account_id: str, now: datetime) -> int | None:
+        line = self._line(show_id)
+        if account_id in line.positions:
+            return line.positions[account_id]
+        if not line.frozen or account_id in line.early:
+            line.early.setdefault(account_id, now)
+            return None
+        line.next_position += 1
+        line.positions[account_id] = line.next_position
+        return line.next_position
+
+    async def position(self, show_id: str, account_id: str) -> tuple[bool, int | None]:
+        line = self._line(show_id)
+        if account_id in line.positions:
+            return True, line.positions[account_id]
+        return account_id in line.early, None
+
+    async def admitted_at(self, show_id: str, position: int) -> datetime | None:
+        ticks = self._line(show_id).ticks
+        i = bisect.bisect_left([cursor for cursor, _ in ticks], position)
+        return ticks[i][1] if i < len(ticks) else None
+
+    async def freeze(self, show_id: str) -> int:
+        line = self._line(show_id)
+        if not line.frozen:
+            line.frozen = True
+            line.next_position = len(line.early)
+        return len(line.early)
+
+    async def early_entrants(self, show_id: str) -> list[str]:
+        return list(self._line(show_id).early)
+
+    async def place_early(self, show_id: str, ordered: list[str]) -> None:
+        line = self._line(show_id)
+        for position, account_id in enumerate(ordered, start=1):
+            line.positions[account_id] = position
+        line.drawn = True
+
+    async def state(self, show_id: str) -> AdmissionState:
+        line = self._line(show_id)
+        length = line.next_position if line.frozen else len(line.early)
+        return AdmissionState(line.cursor, length, line.last_admit_at, line.carry, line.drawn)
+
+    async def advance(
+        self, show_id: str, expected_cursor: int, count: int, now: datetime, carry: float
+    ) -> int | None:
+        line = self._line(show_id)
+        if line.cursor != expected_cursor:
+            return None
+        new = min(line.cursor + count, line.next_position)
+        line.last_admit_at, line.carry = now, carry
+        if new > line.cursor:
+            line.cursor = new
+            line.ticks.append((new, now))
+        return line.cursor
+
+    async def active(self, show_id: str, since: datetime) -> int:
+        line = self._line(show_id)
+        before = [cursor for cursor, when in line.ticks if when < since]
+        low = before[-1] if before else 0
+        return line.cursor - low - sum(1 for p in line.finished if low < p <= line.cursor)
+
+    async def finish(self, show_id: str, account_id: str) -> None:
+        line = self._line(show_id)
+        if account_id in line.positions:
+            line.finished.add(line.positions[account_id])
+
+    async def forget(self, show_id: str) -> None:
+        self._lines.pop(show_id, None)
+
+    async def close(self) -> None:
+        self._lines.clear()
