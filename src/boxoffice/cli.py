@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from boxoffice.bootstrap import Container, build_container
 from boxoffice.errors import DomainError
 from boxoffice.settings import Settings
+from boxoffice.waitingroom.cli import queue
 
 T = TypeVar("T")
 
@@ -159,6 +160,9 @@ def show_export(show_id: str) -> None:
 
     spec = _run(lambda c: c.inventory.export_show(show_id))
     click.echo(json.dumps(ShowIn.of(spec).model_dump(mode="json"), indent=2, ensure_ascii=False))
+
+
+main.add_command(queue)
 
 
 if __name__ == "__main__":

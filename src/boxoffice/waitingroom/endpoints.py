@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from boxoffice.bootstrap import Container
 from boxoffice.waitingroom.schemas import LotteryOut, PlaceOut, RoomIn, RoomOut
 from boxoffice.web.deps import ContainerDep, CurrentAccount, CurrentOrganiser, client_ip
 
@@ -11,11 +12,17 @@ router = APIRouter(prefix="/api/v1", tags=["waiting room"])
 admin = APIRouter(prefix="/api/v1/admin", tags=["organiser"])
 
 
+async def _limit(container: Container, account_id: str, request: Request) -> None:
+    """Polling is cheap but not free: per account, and per IP (many fans share one)."""
+    await container.limits.hit("queue", account_id)
+    await container.limits.hit("ip", client_ip(request))
+
+
 @router.post("/shows/{show_id}/queue", response_model=PlaceOut)
 async def join_queue(
     show_id: str, request: Request, account: CurrentAccount, container: ContainerDep
 ) -> PlaceOut:
-    await container.limits.hit("queue", account.id, client_ip(request))
+    await _limit(container, account.id, request)
     show = await container.tickets.show(show_id)
     return PlaceOut.of(await container.waiting_room.join(account, show))
 
@@ -25,7 +32,7 @@ async def queue_place(
     show_id: str, request: Request, account: CurrentAccount, container: ContainerDep
 ) -> PlaceOut:
     """Poll every few seconds: position, people ahead, wait, and the token once admitted."""
-    await container.limits.hit("queue", account.id, client_ip(request))
+    await _limit(container, account.id, request)
     show = await container.tickets.show(show_id)
     return PlaceOut.of(await container.waiting_room.place(account, show))
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
 
+from boxoffice.waitingroom.domain import QueueView
 from boxoffice.waitingroom.store import AdmissionState
 
 _JOIN = """
@@ -41,6 +42,8 @@ local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
 if cur ~= tonumber(ARGV[1]) then return -1 end
 local len = tonumber(redis.call('GET', KEYS[2]) or '0')
 local new = math.min(cur + tonumber(ARGV[2]), len)
+local last = redis.call('GET', KEYS[3])
+if last and tonumber(last) > tonumber(ARGV[3]) then ARGV[3] = last end  -- never back in time
 redis.call('SET', KEYS[3], ARGV[3])
 redis.call('SET', KEYS[4], ARGV[4])
 if new > cur then
@@ -49,6 +52,25 @@ if new > cur then
   redis.call('ZADD', KEYS[6], ARGV[3], new)
 end
 return new
+"""
+
+_VIEW = """
+local p = redis.call('ZSCORE', KEYS[1], ARGV[1])
+local in_line = 1
+if not p and not redis.call('ZSCORE', KEYS[2], ARGV[1]) then in_line = 0 end
+local cursor = tonumber(redis.call('GET', KEYS[3]) or '0')
+local len
+if redis.call('EXISTS', KEYS[5]) == 1 then
+  len = tonumber(redis.call('GET', KEYS[4]) or '0')
+else
+  len = redis.call('ZCARD', KEYS[2])
+end
+local at = false
+if p and tonumber(p) <= cursor then
+  local found = redis.call('ZRANGEBYSCORE', KEYS[6], p, '+inf', 'LIMIT', 0, 1)
+  if found[1] then at = found[1] end
+end
+return {in_line, p or false, cursor, len, at}
 """
 
 _BATCH = 10_000
@@ -69,10 +91,11 @@ class RedisQueueStore:
         self._join = redis.register_script(_JOIN)
         self._freeze = redis.register_script(_FREEZE)
         self._advance = redis.register_script(_ADVANCE)
+        self._view = redis.register_script(_VIEW)
 
     @classmethod
-    def from_url(cls, url: str) -> RedisQueueStore:
-        return cls(aioredis.Redis.from_url(url))
+    def from_url(cls, url: str, prefix: str = "boxoffice:wr") -> RedisQueueStore:
+        return cls(aioredis.Redis.from_url(url), prefix=prefix)
 
     def _k(self, show_id: str, name: str) -> str:
         return f"{self._prefix}:{{{show_id}}}:{name}"
@@ -94,6 +117,16 @@ class RedisQueueStore:
             self._k(show_id, "ticks"), position, "+inf", start=0, num=1
         )
         return _time(found[0].split(b":", 1)[1]) if found else None
+
+    async def view(self, show_id: str, account_id: str) -> tuple[bool, QueueView]:
+        keys = [self._k(show_id, n) for n in ("line", "early", "cursor", "next", "frozen", "ticks")]
+        in_line, position, cursor, length, tick = await self._view(keys=keys, args=[account_id])
+        admitted_at = _time(tick.split(b":", 1)[1]) if tick else None
+        view = QueueView(
+            position=int(float(position)) if position is not None else None,
+            cursor=int(cursor), admitted_at=admitted_at, line_length=int(length),
+        )  # fmt: skip
+        return bool(in_line), view
 
     async def freeze(self, show_id: str) -> int:
         keys = [self._k(show_id, n) for n in ("early", "frozen", "next")]

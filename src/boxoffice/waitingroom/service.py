@@ -23,7 +23,6 @@ from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.waitingroom.domain import (
     PlaceStatus,
     QueueStatus,
-    QueueView,
     WaitingRoom,
     admissions_due,
     check_room_settings,
@@ -125,15 +124,11 @@ class WaitingRoomService:
             return await self._place(account, show, room)
 
     async def _place(self, account: Account, show: Show, room: WaitingRoom) -> Place:
-        in_line, position = await self._store.position(show.id, account.id)
+        in_line, view = await self._store.view(show.id, account.id)
         if not in_line:
             raise NotFound("You are not in the queue for this show: join it first.")
-        state = await self._store.state(show.id)
-        admitted_at = None
-        if position is not None and position <= state.cursor:
-            admitted_at = await self._store.admitted_at(show.id, position)
         now = self._clock.now()
-        status = status_of(QueueView(position, state.cursor, admitted_at, state.line_length), room, now)
+        status = status_of(view, room, now)
         token = None
         if status.status is PlaceStatus.ADMITTED:
             assert status.position is not None and status.admitted_until is not None

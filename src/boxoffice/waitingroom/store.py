@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from boxoffice.waitingroom.domain import QueueView
+
 
 @dataclass(frozen=True, slots=True)
 class AdmissionState:
@@ -34,6 +36,9 @@ class QueueStore(Protocol):
 
     async def admitted_at(self, show_id: str, position: int) -> datetime | None: ...
 
+    async def view(self, show_id: str, account_id: str) -> tuple[bool, QueueView]:
+        """One poll, in one step: (in line at all, the fan's place and the line)."""
+
     async def freeze(self, show_id: str) -> int:
         """Close the early list (later joins go to the back); returns how many are early."""
 
@@ -47,7 +52,8 @@ class QueueStore(Protocol):
     async def advance(
         self, show_id: str, expected_cursor: int, count: int, now: datetime, carry: float
     ) -> int | None:
-        """Admit up to `count` more, only if the cursor is still `expected_cursor`
+        """Admit up to `count` more at `now` (or the last admission time, if later),
+        only if the cursor is still `expected_cursor`
         (compare-and-set: two racing admitters cannot both move it). Returns the
         new cursor, or None if another admitter moved first."""
 
@@ -106,6 +112,14 @@ class MemoryQueueStore:
         i = bisect.bisect_left([cursor for cursor, _ in ticks], position)
         return ticks[i][1] if i < len(ticks) else None
 
+    async def view(self, show_id: str, account_id: str) -> tuple[bool, QueueView]:
+        in_line, position = await self.position(show_id, account_id)
+        state = await self.state(show_id)
+        admitted_at = None
+        if position is not None and position <= state.cursor:
+            admitted_at = await self.admitted_at(show_id, position)
+        return in_line, QueueView(position, state.cursor, admitted_at, state.line_length)
+
     async def freeze(self, show_id: str) -> int:
         line = self._line(show_id)
         if not line.frozen:
@@ -134,6 +148,8 @@ class MemoryQueueStore:
         if line.cursor != expected_cursor:
             return None
         new = min(line.cursor + count, line.next_position)
+        if line.last_admit_at is not None:  # admitters' clocks may differ: never back in time
+            now = max(now, line.last_admit_at)
         line.last_admit_at, line.carry = now, carry
         if new > line.cursor:
             line.cursor = new
