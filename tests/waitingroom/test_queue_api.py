@@ -107,6 +107,7 @@ async def test_early_arrivals_are_ordered_by_a_lottery_anyone_can_recompute(
     for fan in fans:
         place = await _join(fan, future_show)
         assert (place["status"], place["position"]) == ("waiting", None)
+        assert place["poll_after_seconds"] == 15
         clock.advance(seconds=7)
     r = await client.get(f"/api/v1/shows/{future_show.id}/queue/lottery")
     assert r.json()["seed"] is None  # not published before the draw
@@ -155,6 +156,7 @@ async def test_admission_follows_the_rate_and_the_token_opens_the_hold_path(
     assert places[second.email]["status"] == "waiting"
     assert places[second.email]["ahead"] == 0
     assert places[second.email]["estimated_wait_seconds"] == 1
+    assert places[second.email]["poll_after_seconds"] == 2  # near the front: ask often
     token = places[first.email]["admission_token"]
     section = future_show.sections[0].id
 

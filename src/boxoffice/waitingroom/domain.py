@@ -104,6 +104,16 @@ def status_of(view: QueueView, room: WaitingRoom, now: datetime) -> QueueStatus:
     return QueueStatus(PlaceStatus.WAITING, view.position, ahead, wait)
 
 
+def poll_after_seconds(status: QueueStatus) -> int:
+    """When the fan's page should ask again: rarely while the wait is long
+    (a million pollers must not swamp the line), every few seconds near the front."""
+    if status.status is not PlaceStatus.WAITING:
+        return 30
+    if status.estimated_wait_seconds is None:  # before the draw
+        return 15
+    return max(2, min(30, status.estimated_wait_seconds // 10))
+
+
 def admissions_due(
     room: WaitingRoom,
     *,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from boxoffice.waitingroom.domain import WaitingRoom
+from boxoffice.waitingroom.domain import WaitingRoom, poll_after_seconds
 from boxoffice.waitingroom.service import Place, RoomSettings
 
 
@@ -21,6 +21,7 @@ class PlaceOut(BaseModel):
     )
     admitted_until: datetime | None
     lottery_at: datetime
+    poll_after_seconds: int = Field(description="Ask again after this long (also a Retry-After hint).")
 
     @classmethod
     def of(cls, place: Place) -> PlaceOut:
@@ -29,6 +30,7 @@ class PlaceOut(BaseModel):
             show_id=place.show_id, status=s.status.value, position=s.position, ahead=s.ahead,
             estimated_wait_seconds=s.estimated_wait_seconds, admission_token=place.token,
             admitted_until=s.admitted_until, lottery_at=place.lottery_at,
+            poll_after_seconds=poll_after_seconds(s),
         )  # fmt: skip
 
 
