@@ -37,6 +37,15 @@ async def _join(fan: Fan, show: Show) -> dict:
     return r.json()
 
 
+async def _hold(show: Show, fan: Fan, token: str | None, quantity: int) -> httpx.Response:
+    """Hold GA tickets with an admission token."""
+    return await fan.post(
+        "/api/v1/holds",
+        json={"show_id": show.id, "section_id": show.sections[0].id, "quantity": quantity},
+        headers={"X-Admission-Token": token} if token else {},
+    )
+
+
 async def _open_sale_and_admit(container: Container, clock: FakeClock, show: Show) -> int:
     clock.set(SALE_OPENS)
     return await container.waiting_room.admit(show.id)
@@ -158,27 +167,17 @@ async def test_admission_follows_the_rate_and_the_token_opens_the_hold_path(
     assert places[second.email]["estimated_wait_seconds"] == 1
     assert places[second.email]["poll_after_seconds"] == 2  # near the front: ask often
     token = places[first.email]["admission_token"]
-    section = future_show.sections[0].id
 
-    r = await second.hold(future_show.id, section, quantity=1)  # not admitted yet
+    r = await _hold(future_show, second, None, quantity=1)  # not admitted yet
     assert (r.status_code, r.json()["error"]["reason"]) == (403, "admission_required")
-    r = await second.post(
-        "/api/v1/holds", json={"show_id": future_show.id, "section_id": section, "quantity": 1},
-        headers={"X-Admission-Token": token},
-    )  # fmt: skip
+    r = await _hold(future_show, second, token, quantity=1)
     assert (r.status_code, r.json()["error"]["reason"]) == (403, "admission_invalid")
     forged = AdmissionTokens(b"not-the-server-secret").issue(
         await _account_id(second), future_show.id, 2, clock.now() + timedelta(hours=1)
     )
-    r = await second.post(
-        "/api/v1/holds", json={"show_id": future_show.id, "section_id": section, "quantity": 1},
-        headers={"X-Admission-Token": forged},
-    )  # fmt: skip
+    r = await _hold(future_show, second, forged, quantity=1)
     assert (r.status_code, r.json()["error"]["reason"]) == (403, "admission_invalid")
-    r = await first.post(
-        "/api/v1/holds", json={"show_id": future_show.id, "section_id": section, "quantity": 2},
-        headers={"X-Admission-Token": token},
-    )  # fmt: skip
+    r = await _hold(future_show, first, token, quantity=2)
     assert r.status_code == 201, r.text
 
     clock.advance(seconds=1)
@@ -200,11 +199,7 @@ async def test_an_admitted_fan_who_does_not_buy_in_time_loses_the_turn(
     assert place["status"] == "admitted"
     clock.advance(minutes=2)
     assert (await _place(fan, future_show))["status"] == "expired"
-    r = await fan.post(
-        "/api/v1/holds",
-        json={"show_id": future_show.id, "section_id": future_show.sections[0].id, "quantity": 1},
-        headers={"X-Admission-Token": place["admission_token"]},
-    )
+    r = await _hold(future_show, fan, place["admission_token"], quantity=1)
     assert (r.status_code, r.json()["error"]["reason"]) == (403, "admission_expired")
 
 
@@ -220,11 +215,7 @@ async def test_with_max_active_a_buyer_who_pays_lets_the_next_one_in(
     assert await container.waiting_room.admit(future_show.id) == 0  # the one place is taken
     places = {f.email: await _place(f, future_show) for f in fans}
     buyer = next(f for f in fans if places[f.email]["status"] == "admitted")
-    r = await buyer.post(
-        "/api/v1/holds",
-        json={"show_id": future_show.id, "section_id": future_show.sections[0].id, "quantity": 1},
-        headers={"X-Admission-Token": places[buyer.email]["admission_token"], "Idempotency-Key": "h1"},
-    )
+    r = await _hold(future_show, buyer, places[buyer.email]["admission_token"], quantity=1)
     assert r.status_code == 201, r.text
     assert (await buyer.pay(r.json()["hold_id"], "pay-1")).status_code == 201
     clock.advance(seconds=1)
