@@ -116,7 +116,7 @@ def build_container(
         holds=HoldService(
             uow, clock, admission or waiting_room, listeners,
             settings.hold_minutes, settings.max_quantity_per_hold, gate=tickets,
-            purchases=sessions,
+            purchases=sessions, batch_size=settings.hold_batch_size,
         ),  # fmt: skip
         orders=OrderService(
             uow, clock, gateway, listeners, purchases=sessions, on_paid=waiting_room.finished

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     hold_minutes: float = Field(default=10, gt=0, le=60)
     session_days: float = Field(default=14, gt=0, le=90)
     max_quantity_per_hold: int = Field(default=10, ge=1, le=100)
+    hold_batch_size: int = Field(
+        default=64, ge=1, le=1000,
+        description="General-admission holds decided per transaction (group commit); 1 = off",
+    )  # fmt: skip
     cookie_secure: bool = True
     payment_mode: Literal["test"] = "test"
 

@@ -140,3 +140,63 @@ class HoldRepository:
             .values(status=status.value)
         )
         return result.rowcount == 1
+
+    # -- batches (holds/batch.py): one statement for many requests ----------------
+
+    async def add_many(self, new: list[Hold]) -> None:
+        """Insert general-admission holds (no seats) in one statement."""
+        if new:
+            await self._conn.execute(
+                insert(holds),
+                [
+                    {
+                        "id": h.id, "account_id": h.account_id, "show_id": h.show_id,
+                        "section_id": h.section_id, "quantity": h.quantity,
+                        "status": h.status.value, "created_at": h.created_at,
+                        "expires_at": h.expires_at, "idempotency_key": h.idempotency_key,
+                        "fingerprint": h.fingerprint,
+                    }  # fmt: skip
+                    for h in new
+                ],
+            )
+
+    async def by_idempotency_keys(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Hold]:
+        """Holds made earlier under any of these (account id, key) pairs."""
+        if not keys:
+            return {}
+        wanted = set(keys)
+        rows = await self._conn.execute(
+            select(holds).where(
+                holds.c.account_id.in_({account for account, _ in keys}),
+                holds.c.idempotency_key.in_({key for _, key in keys}),
+            )
+        )
+        found = {}
+        for row in rows.all():
+            if (row.account_id, row.idempotency_key) in wanted:
+                found[(row.account_id, row.idempotency_key)] = await self._hold(row)
+        return found
+
+    async def tickets_used_by(
+        self, account_ids: list[str], show_id: str, now: datetime
+    ) -> dict[str, int]:
+        """tickets_used for several accounts at once (two queries, not two per account)."""
+        used = dict.fromkeys(account_ids, 0)
+        held = await self._conn.execute(
+            select(holds.c.account_id, func.sum(holds.c.quantity))
+            .where(
+                holds.c.account_id.in_(account_ids),
+                holds.c.show_id == show_id,
+                holds.c.status == ACTIVE,
+                holds.c.expires_at > now,
+            )
+            .group_by(holds.c.account_id)
+        )
+        bought = await self._conn.execute(
+            select(tickets.c.account_id, func.count())
+            .where(tickets.c.account_id.in_(account_ids), tickets.c.show_id == show_id)
+            .group_by(tickets.c.account_id)
+        )
+        for account_id, count in [*held.all(), *bought.all()]:
+            used[account_id] += int(count or 0)
+        return used

@@ -22,6 +22,7 @@ from boxoffice.errors import (
 )
 from boxoffice.cache.sessions import SessionCache
 from boxoffice.holds.admission import AdmissionGate, NoGate, SoldOutGate
+from boxoffice.holds.batch import HoldBatcher
 from boxoffice.holds.domain import Hold, HoldRequest, HoldStatus, check_account_limit
 from boxoffice.ids import new_id
 from boxoffice.inventory.domain import SectionKind
@@ -40,6 +41,7 @@ class HoldService:
         max_quantity: int,
         gate: SoldOutGate | None = None,
         purchases: SessionCache | None = None,
+        batch_size: int = 0,
     ) -> None:
         self._uow = uow
         self._gate = gate or NoGate()
@@ -49,6 +51,19 @@ class HoldService:
         self._listener = listener
         self._lifetime = timedelta(minutes=hold_minutes)
         self._max_quantity = max_quantity
+        self._batcher = (
+            HoldBatcher(
+                uow, clock, self._lifetime, max_quantity, max_batch=batch_size,
+                reclaim=reclaim_dead_holds, single=self._create_one,
+            )  # fmt: skip
+            if batch_size > 1
+            else None
+        )
+
+    @property
+    def batcher(self) -> HoldBatcher | None:
+        """The group-commit writer for general-admission holds (None when off)."""
+        return self._batcher
 
     async def create(
         self,
@@ -66,7 +81,10 @@ class HoldService:
         await self._gate.check(request)
         await self._admission.check(account, request.show_id, admission_token)
         try:
-            hold = await self._create(account, request, idempotency_key, fingerprint)
+            if self._batcher is not None and request.seat_ids is None:
+                hold = await self._batcher.submit(account.id, request, idempotency_key, fingerprint)
+            else:
+                hold = await self._create_one(account.id, request, idempotency_key, fingerprint)
         except IntegrityError:
             # A concurrent request with the same key won the race; answer with its hold.
             if idempotency_key is None:
@@ -102,13 +120,15 @@ class HoldService:
             raise IdempotencyMismatch()
         return existing
 
-    async def _create(
+    async def _create_one(
         self,
-        account: Account,
+        account_id: str,
         request: HoldRequest,
         idempotency_key: str | None,
         fingerprint: str,
     ) -> Hold:
+        """One hold in its own transaction (seats; and general admission when
+        batching is off or a batch failed)."""
         now = self._clock.now()
         async with self._uow(write=True) as uow:
             show = await uow.shows.get(request.show_id)
@@ -124,21 +144,20 @@ class HoldService:
                     raise NotFound(f"Seats {unknown} are not in section {section.name}.")
             show.check_on_sale(now)
 
-            await uow.lock_purchase(account.id, show.id)
+            await uow.lock_purchase(account_id, show.id)
             if idempotency_key is not None:
-                existing = await uow.holds.by_idempotency_key(account.id, idempotency_key)
+                existing = await uow.holds.by_idempotency_key(account_id, idempotency_key)
                 if existing is not None:
                     if existing.fingerprint != fingerprint:
                         raise IdempotencyMismatch()
                     return existing
-            await uow.lock_section(section.id)
-            await reclaim_dead_holds(uow, section.id, now)
-            used = await uow.holds.tickets_used(account.id, show.id, now)
+            used = await uow.holds.tickets_used(account_id, show.id, now)
             check_account_limit(show.per_account_limit, used, quantity)
+            await uow.lock_section(section.id)  # held from here to the commit: keep it short
 
             hold = Hold(
                 id=new_id(),
-                account_id=account.id,
+                account_id=account_id,
                 show_id=show.id,
                 section_id=section.id,
                 quantity=quantity,
@@ -150,7 +169,10 @@ class HoldService:
                 seat_ids=tuple(sorted(request.seat_ids or ())),
             )
             if not await uow.shows.take(section.id, quantity):
-                raise SoldOut(available=max(section.capacity - section.sold_count, 0))
+                # Tickets of dead holds come back only when they are needed.
+                await reclaim_dead_holds(uow, section.id, now)
+                if not await uow.shows.take(section.id, quantity):
+                    raise SoldOut(available=max(section.capacity - section.sold_count, 0))
             if section.kind is SectionKind.SEATED:
                 claimed = await uow.shows.claim_seats(
                     section.id, list(hold.seat_ids), hold.id, hold.expires_at, now

@@ -35,22 +35,43 @@ _LOCK_TIMEOUT_SQLSTATE = "55P03"
 
 async def lock_purchase(conn: AsyncConnection, account_id: str, show_id: str) -> None:
     """Serialise hold creation for one account and show (per-account limit)."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
+    await lock_purchases(conn, [account_id], show_id)
 
-        stmt = pg_insert(purchase_locks).values(account_id=account_id, show_id=show_id)
-        await _run(conn, stmt.on_conflict_do_nothing())
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        stmt = sqlite_insert(purchase_locks).values(account_id=account_id, show_id=show_id)
-        await _run(conn, stmt.on_conflict_do_nothing())
+async def lock_purchases(conn: AsyncConnection, account_ids: list[str], show_id: str) -> None:
+    """lock_purchase for several accounts, in account-id order (so two batches
+    locking overlapping accounts never wait on each other in a cycle)."""
+    ordered = sorted(set(account_ids))
+    insert_ = _dialect_insert(conn)
+    rows = [{"account_id": account_id, "show_id": show_id} for account_id in ordered]
+    await _run(conn, insert_(purchase_locks).values(rows).on_conflict_do_nothing())
     await _run(
         conn,
         select(purchase_locks.c.account_id)
-        .where(purchase_locks.c.account_id == account_id, purchase_locks.c.show_id == show_id)
+        .where(purchase_locks.c.account_id.in_(ordered), purchase_locks.c.show_id == show_id)
+        .order_by(purchase_locks.c.account_id)
         .with_for_update(),
     )
+
+
+def _dialect_insert(conn: AsyncConnection):  # type: ignore[no-untyped-def]
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+async def lock_section_free(conn: AsyncConnection, section_id: str) -> int | None:
+    """Take a section's inventory lock and read how many tickets its counters
+    leave free (dead holds still counted); None if the section does not exist."""
+    result = await _run(
+        conn,
+        select(sections.c.capacity - sections.c.sold_count - sections.c.held_count)
+        .where(sections.c.id == section_id)
+        .with_for_update(),
+    )
+    return result.scalar()
 
 
 async def lock_section(conn: AsyncConnection, section_id: str) -> bool:

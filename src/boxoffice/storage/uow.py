@@ -76,6 +76,12 @@ class UnitOfWork:
     async def lock_section(self, section_id: str) -> bool:
         return await locking.lock_section(self.conn, section_id)
 
+    async def lock_purchases(self, account_ids: list[str], show_id: str) -> None:
+        await locking.lock_purchases(self.conn, account_ids, show_id)
+
+    async def lock_section_free(self, section_id: str) -> int | None:
+        return await locking.lock_section_free(self.conn, section_id)
+
 
 UnitOfWorkFactory = Callable[..., UnitOfWork]
 

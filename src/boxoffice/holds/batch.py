@@ -1,0 +1,217 @@
+"""Group commit for general-admission holds: past the hot-row limit.
+
+Every hold in a section must take that section's row lock, so one section
+sells at most one transaction at a time, and each transaction pays a commit
+(an fsync on PostgreSQL, the whole-file lock on SQLite). In a flash sale all
+fans want the same few sections, so the lock, not the HTTP layer, would be
+the ceiling.
+
+So, per process and per section, hold requests queue up and one writer task
+decides them together, in one transaction:
+
+    purchase locks of every account in the batch (sorted)  ->  section lock
+    ->  per request, in arrival order: idempotent replay? account limit? fits?
+    ->  one counter update + one multi-row insert  ->  one commit
+
+Nothing is weakened: the same locks in the same order as a single hold
+(storage/locking.py), the counter update is still conditional, and the
+schema's CHECK still refuses an oversold section. Requests that cannot be
+granted (sold out, over the limit, bad input) get their own typed error and
+do not disturb the others. If the batch transaction itself fails (a lock
+timeout, a unique-key race with another process, a lost connection), nothing
+of it was written, and each request is retried alone on the single-hold path,
+so one bad request can never fail its neighbours.
+
+While a batch commits the next requests gather, so an idle system decides a
+request at once and a busy one amortises the lock and the commit over up to
+`max_batch` holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from boxoffice.clock import Clock
+from boxoffice.errors import DomainError, IdempotencyMismatch, NotFound, SoldOut
+from boxoffice.holds.domain import Hold, HoldRequest, HoldStatus, check_account_limit
+from boxoffice.ids import new_id
+from boxoffice.inventory.domain import Show
+from boxoffice.storage.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger("boxoffice.holds.batch")
+
+Reclaim = Callable[[UnitOfWork, str, datetime], Awaitable[int]]
+SingleHold = Callable[[str, HoldRequest, "str | None", str], Awaitable[Hold]]
+
+
+@dataclass(eq=False)
+class Pending:
+    account_id: str
+    request: HoldRequest
+    idempotency_key: str | None
+    fingerprint: str
+    future: asyncio.Future[Hold] = field(repr=False)
+
+    @property
+    def replay_key(self) -> tuple[str, str] | None:
+        return (self.account_id, self.idempotency_key) if self.idempotency_key else None
+
+
+class HoldBatcher:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        lifetime: timedelta,
+        max_quantity: int,
+        *,
+        reclaim: Reclaim,
+        single: SingleHold,
+        max_batch: int = 100,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._lifetime = lifetime
+        self._max_quantity = max_quantity
+        self._reclaim = reclaim
+        self._single = single
+        self._max_batch = max_batch
+        self._queues: dict[tuple[str, str], list[Pending]] = {}
+        self._writers: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self.batches = 0  # how many transactions decided how many holds: for tests and metrics
+        self.decided = 0
+
+    async def submit(
+        self, account_id: str, request: HoldRequest, idempotency_key: str | None, fingerprint: str
+    ) -> Hold:
+        future: asyncio.Future[Hold] = asyncio.get_running_loop().create_future()
+        where = (request.show_id, request.section_id)
+        self._queues.setdefault(where, []).append(
+            Pending(account_id, request, idempotency_key, fingerprint, future)
+        )
+        if where not in self._writers:
+            self._writers[where] = asyncio.create_task(self._write(where))
+        return await asyncio.shield(future)  # a client hanging up does not cancel the batch
+
+    async def _write(self, where: tuple[str, str]) -> None:
+        queue = self._queues[where]
+        try:
+            while queue:
+                batch, queue[:] = queue[: self._max_batch], queue[self._max_batch :]
+                await self._settle(batch)
+        finally:
+            del self._writers[where]
+            if not queue:
+                del self._queues[where]
+
+    async def _settle(self, batch: list[Pending]) -> None:
+        try:
+            outcomes = await self.decide(batch)
+        except Exception as exc:  # the batch wrote nothing: decide each alone
+            log.warning("hold batch of %d failed (%s); deciding one by one", len(batch), exc)
+            await asyncio.gather(*(self._alone(p) for p in batch))
+            return
+        self.batches += 1
+        self.decided += len(batch)
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, Hold):
+                pending.future.set_result(outcome)
+            else:
+                pending.future.set_exception(outcome)
+
+    async def _alone(self, p: Pending) -> None:
+        try:
+            p.future.set_result(
+                await self._single(p.account_id, p.request, p.idempotency_key, p.fingerprint)
+            )
+        except Exception as exc:
+            p.future.set_exception(exc)
+
+    async def decide(self, batch: list[Pending]) -> list[Hold | DomainError]:
+        """One transaction for the whole batch (all in one show and section);
+        returns, per request, its hold or the error it gets."""
+        show_id, section_id = batch[0].request.show_id, batch[0].request.section_id
+        now = self._clock.now()
+        async with self._uow(write=True) as uow:
+            show = await uow.shows.get(show_id)
+            outcomes: list[Hold | DomainError | None] = [None] * len(batch)
+            quantities = self._validate(show, batch, outcomes, now)
+            live = [i for i, outcome in enumerate(outcomes) if outcome is None]
+            if not live:
+                return _settled(outcomes)
+            assert show is not None
+            await uow.lock_purchases([batch[i].account_id for i in live], show_id)
+            replays = await uow.holds.by_idempotency_keys(
+                [key for i in live if (key := batch[i].replay_key) is not None]
+            )
+            used = await uow.holds.tickets_used_by([batch[i].account_id for i in live], show_id, now)
+            free = await uow.lock_section_free(section_id)
+            if free is None:
+                raise NotFound(f"Section {section_id} does not exist.")
+            new: list[Hold] = []
+            reclaimed = False
+            for i in live:
+                p, quantity = batch[i], quantities[i]
+                replay = replays.get(p.replay_key) if p.replay_key else None
+                if replay is not None:
+                    outcomes[i] = replay if replay.fingerprint == p.fingerprint else IdempotencyMismatch()
+                    continue
+                try:
+                    check_account_limit(show.per_account_limit, used[p.account_id], quantity)
+                except DomainError as exc:
+                    outcomes[i] = exc
+                    continue
+                if quantity > free and not reclaimed:  # tickets of dead holds come back first
+                    await self._reclaim(uow, section_id, now)
+                    taken = sum(h.quantity for h in new)  # not yet in the counters
+                    free = (await uow.lock_section_free(section_id) or 0) - taken
+                    reclaimed = True
+                if quantity > free:
+                    outcomes[i] = SoldOut(available=free)
+                    continue
+                hold = self._hold(p, quantity, now)
+                new.append(hold)
+                outcomes[i] = hold
+                free -= quantity
+                used[p.account_id] += quantity
+                if p.replay_key:
+                    replays[p.replay_key] = hold  # the same key twice in one batch: one hold
+            if new:
+                if not await uow.shows.take(section_id, sum(h.quantity for h in new)):
+                    raise RuntimeError("section counters moved under the section lock")
+                await uow.holds.add_many(new)
+                await uow.commit()
+        return _settled(outcomes)
+
+    def _validate(
+        self, show: Show | None, batch: list[Pending], outcomes: list[Hold | DomainError | None],
+        now: datetime,
+    ) -> list[int]:  # fmt: skip
+        quantities = [0] * len(batch)
+        for i, p in enumerate(batch):
+            try:
+                if show is None:
+                    raise NotFound(f"Show {p.request.show_id} does not exist.")
+                section = show.section(p.request.section_id)
+                quantities[i] = p.request.validated_quantity(section, self._max_quantity)
+                show.check_on_sale(now)
+            except DomainError as exc:
+                outcomes[i] = exc
+        return quantities
+
+    def _hold(self, p: Pending, quantity: int, now: datetime) -> Hold:
+        return Hold(
+            id=new_id(), account_id=p.account_id, show_id=p.request.show_id,
+            section_id=p.request.section_id, quantity=quantity, status=HoldStatus.ACTIVE,
+            created_at=now, expires_at=now + self._lifetime, fingerprint=p.fingerprint,
+            idempotency_key=p.idempotency_key,
+        )  # fmt: skip
+
+
+def _settled(outcomes: list[Hold | DomainError | None]) -> list[Hold | DomainError]:
+    assert all(outcome is not None for outcome in outcomes)
+    return [outcome for outcome in outcomes if outcome is not None]

@@ -1,0 +1,158 @@
+"""Group commit of general-admission holds (holds/batch.py): many holds per
+transaction, each request still gets its own answer, and nothing is weakened
+when part of a batch is refused, when the batch transaction fails, or when
+holds expire as a batch runs. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from boxoffice.accounts.domain import Account
+from boxoffice.bootstrap import Container
+from boxoffice.clock import FakeClock
+from boxoffice.errors import IdempotencyMismatch, InvalidRequest, LimitExceeded, NotFound, SoldOut
+from boxoffice.holds.domain import Hold, HoldRequest
+from boxoffice.holds.repository import HoldRepository
+from boxoffice.inventory.domain import Show
+from boxoffice.storage.tables import holds, sections
+from tests.support import PASSWORD, make_container, settings_for, show_spec, unique_email
+
+
+async def _accounts(container: Container, n: int) -> list[Account]:
+    found = []
+    for _ in range(n):
+        email = unique_email()
+        await container.accounts.register(email, PASSWORD, "Fan")
+        account, _ = await container.accounts.login(email, PASSWORD)
+        found.append(account)
+    return found
+
+
+async def _counts(container: Container, section_id: str) -> tuple[int, int, int]:
+    """(held counter, sum of active hold quantities, number of hold rows)."""
+    async with container.database.engine.connect() as conn:
+        held = await conn.scalar(select(sections.c.held_count).where(sections.c.id == section_id))
+        summed = await conn.scalar(
+            select(func.coalesce(func.sum(holds.c.quantity), 0)).where(
+                holds.c.section_id == section_id, holds.c.status == "active"
+            )
+        )
+        rows = await conn.scalar(select(func.count()).select_from(holds))
+    return int(held), int(summed), int(rows)
+
+
+async def _hold(
+    container: Container, account: Account, show: Show, quantity: int,
+    section_id: str | None = None, idempotency_key: str | None = None,
+) -> Hold | Exception:  # fmt: skip
+    """The hold, or the error it was refused with (so a gather keeps every answer)."""
+    request = HoldRequest(show.id, section_id or show.sections[0].id, quantity=quantity)
+    try:
+        return await container.holds.create(account, request, idempotency_key=idempotency_key)
+    except Exception as exc:  # noqa: BLE001 - the caller asserts on the type
+        return exc
+
+
+async def test_concurrent_holds_share_transactions_and_never_oversell(container: Container) -> None:
+    show = await container.inventory.create_show(show_spec(ga_capacity=120))
+    accounts = await _accounts(container, 100)
+    results = await asyncio.gather(*(_hold(container, a, show, 2) for a in accounts))
+    granted = [r for r in results if isinstance(r, Hold)]
+    assert len(granted) == 60
+    assert {type(r) for r in results if not isinstance(r, Hold)} == {SoldOut}
+    batcher = container.holds.batcher
+    assert batcher is not None
+    assert batcher.batches < batcher.decided  # several holds per transaction
+    assert await _counts(container, show.sections[0].id) == (120, 120, 60)
+
+
+async def test_each_request_in_a_batch_gets_its_own_answer(container: Container) -> None:
+    show = await container.inventory.create_show(show_spec(ga_capacity=7, limit=4))
+    other = await container.inventory.create_show(show_spec())
+    a, b, c, d = await _accounts(container, 4)
+    results = await asyncio.gather(
+        _hold(container, a, show, 3, idempotency_key="same"),
+        _hold(container, a, show, 3, idempotency_key="same"),  # a retry, maybe in the same batch
+        _hold(container, b, show, 5),  # over the per-account limit
+        _hold(container, c, show, 2, section_id=other.sections[0].id),  # another show's section
+        _hold(container, c, show, 0),  # not a quantity
+        _hold(container, d, show, 3),
+        _hold(container, c, show, 1),
+    )
+    assert isinstance(results[0], Hold) and results[1] == results[0]
+    assert isinstance(results[2], LimitExceeded)
+    assert isinstance(results[3], NotFound)
+    assert isinstance(results[4], InvalidRequest)
+    assert isinstance(results[5], Hold) and isinstance(results[6], Hold)
+    assert await _counts(container, show.sections[0].id) == (7, 7, 3)
+    assert isinstance(await _hold(container, b, show, 1), SoldOut)
+    again = await _hold(container, a, show, 2, idempotency_key="same")  # same key, other body
+    assert isinstance(again, IdempotencyMismatch)
+
+
+async def test_a_failed_batch_writes_nothing_and_each_request_is_decided_alone(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    show = await container.inventory.create_show(show_spec(ga_capacity=10))
+    accounts = await _accounts(container, 8)
+    add_many = HoldRepository.add_many
+    calls = Counter[str]()
+
+    async def fail_once(self: HoldRepository, new: list[Hold]) -> None:
+        calls["add_many"] += 1
+        await add_many(self, new)  # written, then the "crash" before the commit
+        if calls["add_many"] == 1:
+            raise ConnectionResetError("database went away mid-batch")
+
+    monkeypatch.setattr(HoldRepository, "add_many", fail_once)
+    results = await asyncio.gather(*(_hold(container, a, show, 2) for a in accounts))
+    assert Counter(type(r).__name__ for r in results) == {"Hold": 5, "SoldOut": 3}
+    assert await _counts(container, show.sections[0].id) == (10, 10, 5)
+
+
+async def test_when_everything_fails_nothing_is_written(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    show = await container.inventory.create_show(show_spec(ga_capacity=10))
+    accounts = await _accounts(container, 4)
+
+    async def broken(self: HoldRepository, *args: object) -> None:
+        raise ConnectionResetError("database went away")
+
+    monkeypatch.setattr(HoldRepository, "add_many", broken)
+    monkeypatch.setattr(HoldRepository, "add", broken)
+    results = await asyncio.gather(*(_hold(container, a, show, 1) for a in accounts))
+    assert all(isinstance(r, ConnectionResetError) for r in results)
+    assert await _counts(container, show.sections[0].id) == (0, 0, 0)
+
+
+async def test_holds_expiring_as_a_batch_runs_return_their_tickets_to_it(
+    container: Container, clock: FakeClock
+) -> None:
+    show = await container.inventory.create_show(show_spec(ga_capacity=4))
+    first, *later = await _accounts(container, 5)
+    assert isinstance(await _hold(container, first, show, 4), Hold)
+    clock.advance(minutes=container.settings.hold_minutes)  # the instant it expires
+    results = await asyncio.gather(*(_hold(container, a, show, 1) for a in later))
+    assert all(isinstance(r, Hold) for r in results)
+    assert await _counts(container, show.sections[0].id) == (4, 4, 5)
+    assert isinstance(await _hold(container, first, show, 1), SoldOut)
+
+
+async def test_batching_off_uses_the_single_hold_path(
+    tmp_path: Path, database_url: str, container: Container, clock: FakeClock
+) -> None:
+    single = make_container(settings_for(tmp_path, database_url, hold_batch_size=1), clock)
+    try:
+        assert single.holds.batcher is None
+        show = await single.inventory.create_show(show_spec(ga_capacity=5))
+        accounts = await _accounts(single, 8)
+        results = await asyncio.gather(*(_hold(single, a, show, 1) for a in accounts))
+        assert Counter(type(r).__name__ for r in results) == {"Hold": 5, "SoldOut": 3}
+    finally:
+        await single.close()
