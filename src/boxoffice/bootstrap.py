@@ -49,6 +49,7 @@ class Container:
     secret: bytes
 
     async def close(self) -> None:
+        await self.tickets.settle()  # cache rebuilds in flight finish before the pools close
         await self.queue_store.close()
         await self.cache.close()
         await self.database.dispose()

@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     ip_rate: str = "600/minute"
     admit_every_seconds: float = Field(default=1.0, gt=0, le=60)
 
-    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_pool_size: int = Field(default=20, ge=1, le=200)
     lock_timeout_ms: int = Field(default=5000, ge=100, le=60000)
     auto_migrate: bool = True
 

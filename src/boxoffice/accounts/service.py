@@ -81,6 +81,8 @@ class AccountService:
                 await uow.accounts.set_password_hash(account.id, self._passwords.hash(password))
             await uow.sessions.add(session)
             await uow.commit()
+        if self._sessions is not None:  # the fan's next request needs no database
+            await self._sessions.remember(session.token_hash, account, session.expires_at)
         return account, token
 
     async def logout(self, token: str) -> None:

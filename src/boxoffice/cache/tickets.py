@@ -3,7 +3,11 @@ sold-out gate in front of the hold path.
 
 Freshness does not come from a long TTL:
 - every change that moves availability (hold, release, sale, expiry reclaim,
-  organiser edit) rewrites the snapshot right after its commit (`changed`);
+  organiser edit) drops the snapshot right after its commit and starts its
+  rebuild (`changed`); in a flash sale a thousand holds a second coalesce into
+  one rebuild in flight per show and process, plus one more if changes arrived
+  meanwhile, and readers who miss wait for that rebuild instead of each
+  querying the database (no stampede);
 - a snapshot knows when the next live hold expires (`exact_until`) and is
   treated as a miss from that instant, so expired holds reopen sales at once;
 - a short TTL (default 2 s) bounds what a lost update or a racing writer can
@@ -12,6 +16,11 @@ The gate only ever refuses early ("sold out"); a sale is decided by the database
 """
 
 from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from boxoffice.cache import codec
 from boxoffice.cache.base import Cache
@@ -22,6 +31,52 @@ from boxoffice.inventory.domain import AvailabilitySnapshot, Seat, SeatStatus, S
 from boxoffice.inventory.service import InventoryService
 
 SHOW_TTL = 60.0
+log = logging.getLogger("boxoffice.cache")
+
+
+class Coalescer:
+    """One rebuild per key in flight; a change during it asks for one more run."""
+
+    def __init__(self) -> None:
+        self._running: dict[str, asyncio.Task[Any]] = {}
+        self._again: set[str] = set()
+
+    def kick(self, key: str, rebuild: Callable[[], Awaitable[Any]]) -> asyncio.Task[Any]:
+        task = self._running.get(key)
+        if task is not None:
+            self._again.add(key)
+            return task
+        task = asyncio.create_task(self._run(key, rebuild))
+        task.add_done_callback(_log_failure)
+        self._running[key] = task
+        return task
+
+    async def join(self, key: str, rebuild: Callable[[], Awaitable[Any]]) -> Any:
+        """The result of a rebuild that started after this call: a rebuild
+        already in flight may have read the database before the caller's "now",
+        so it runs once more and every reader waiting meanwhile shares that run."""
+        return await asyncio.shield(self.kick(key, rebuild))
+
+    async def settle(self) -> None:
+        """Wait until no rebuild is in flight (tests, shutdown)."""
+        while self._running:
+            await asyncio.gather(*self._running.values(), return_exceptions=True)
+
+    async def _run(self, key: str, rebuild: Callable[[], Awaitable[Any]]) -> Any:
+        try:
+            while True:
+                self._again.discard(key)
+                result = await rebuild()
+                if key not in self._again:
+                    return result
+        finally:
+            self._running.pop(key, None)
+            self._again.discard(key)
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("cache rebuild failed: %s", task.exception())
 
 
 class TicketCache:
@@ -34,6 +89,7 @@ class TicketCache:
         self._ttl = ttl
         self.hits = 0
         self.misses = 0
+        self._rebuilds = Coalescer()
 
     # -- reads ------------------------------------------------------------
 
@@ -48,6 +104,14 @@ class TicketCache:
         return show
 
     async def availability(self, show_id: str) -> AvailabilitySnapshot:
+        snapshot = await self._cached_availability(show_id)
+        if snapshot is not None:
+            return snapshot
+        return await self._rebuilds.join(
+            f"avail:{show_id}", lambda: self._refresh_availability(show_id)
+        )  # type: ignore[no-any-return]
+
+    async def _cached_availability(self, show_id: str) -> AvailabilitySnapshot | None:
         raw = await self._cache.get(f"avail:{show_id}")
         if raw is not None:
             snapshot = codec.availability_from_json(raw)
@@ -55,29 +119,45 @@ class TicketCache:
                 self.hits += 1
                 return snapshot
         self.misses += 1
-        return await self._refresh_availability(show_id)
+        return None
 
     async def seat_map(self, show_id: str, section_id: str) -> tuple[Section, list[Seat]]:
         section = (await self.show(show_id)).section(section_id)
-        raw = await self._cache.get(f"seats:{section_id}")
+        seats = await self._cached_seats(section)
+        if seats is not None:
+            return section, seats
+        return await self._rebuilds.join(
+            f"seats:{section_id}", lambda: self._refresh_seats(show_id, section_id)
+        )  # type: ignore[no-any-return]
+
+    async def _cached_seats(self, section: Section) -> list[Seat] | None:
+        raw = await self._cache.get(f"seats:{section.id}")
         if raw is not None and section.kind is SectionKind.SEATED:
-            seats, until = codec.seats_from_json(raw, section_id)
+            seats, until = codec.seats_from_json(raw, section.id)
             if until is None or self._clock.now() < until:
                 self.hits += 1
-                return section, seats
+                return seats
         self.misses += 1
-        return await self._refresh_seats(show_id, section_id)
+        return None
 
     # -- keeping fresh (InventoryListener) --------------------------------
 
     async def changed(self, show_id: str, section_id: str | None) -> None:
         if section_id is None:
             await self._cache.delete(f"show:{show_id}")
-        await self._refresh_availability(show_id)
         show = await self.show(show_id)
-        for section in show.sections:
-            if section.kind is SectionKind.SEATED and section_id in (None, section.id):
-                await self._refresh_seats(show_id, section.id)
+        seated = [s.id for s in show.sections
+                  if s.kind is SectionKind.SEATED and section_id in (None, s.id)]  # fmt: skip
+        await self._cache.delete(f"avail:{show_id}", *(f"seats:{s}" for s in seated))
+        self._rebuilds.kick(f"avail:{show_id}", lambda: self._refresh_availability(show_id))
+        for seated_id in seated:
+            self._rebuilds.kick(
+                f"seats:{seated_id}", lambda s=seated_id: self._refresh_seats(show_id, s)
+            )
+
+    async def settle(self) -> None:
+        """Wait for the rebuilds in flight."""
+        await self._rebuilds.settle()
 
     async def _refresh_availability(self, show_id: str) -> AvailabilitySnapshot:
         snapshot = await self._inventory.availability_snapshot(show_id)
@@ -99,16 +179,29 @@ class TicketCache:
             section = show.section(request.section_id)
         except NotFound:  # the database path gives the real error
             return
+        # Only what is in the cache now: a missing snapshot (being rebuilt while
+        # tickets sell) lets the request through rather than make it wait.
         if section.kind is SectionKind.GA:
             if request.quantity is None or request.seat_ids is not None:
                 return
-            found = (await self.availability(request.show_id)).section(section.id)
+            snapshot = await self._cached_availability(request.show_id)
+            if snapshot is None:
+                self._rebuilds.kick(
+                    f"avail:{show.id}", lambda: self._refresh_availability(show.id)
+                )
+                return
+            found = snapshot.section(section.id)
             if found is not None and found.available < request.quantity:
                 raise SoldOut(available=found.available)
             return
         if not request.seat_ids:
             return
-        _, seats = await self.seat_map(request.show_id, section.id)
+        seats = await self._cached_seats(section)
+        if seats is None:
+            self._rebuilds.kick(
+                f"seats:{section.id}", lambda: self._refresh_seats(show.id, section.id)
+            )
+            return
         taken = {s.id for s in seats if s.status is not SeatStatus.FREE}
         if taken.intersection(request.seat_ids):
             raise SeatsUnavailable()

@@ -46,8 +46,17 @@ class Database:
             )
             _configure_sqlite(engine)
             return engine
+        # Connections are kept, not churned: opening one (with its TLS probe)
+        # costs more than the transaction it serves. lock_timeout is a session
+        # setting, so no statement per transaction is spent on it; no pre-ping
+        # either (a round trip per checkout): a connection that died with the
+        # server fails its request as Busy (503, retry) and leaves the pool.
         return create_async_engine(
-            self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            self.url,
+            pool_size=pool_size,
+            max_overflow=0,
+            pool_recycle=1800,
+            connect_args={"server_settings": {"lock_timeout": str(int(self.lock_timeout_ms))}},
         )
 
     @asynccontextmanager
@@ -67,8 +76,6 @@ class Database:
             if self.is_sqlite:
                 await conn.execution_options(sqlite_immediate=write)
             await conn.begin()
-            if not self.is_sqlite and write:
-                await conn.execute(text(f"SET LOCAL lock_timeout = {int(self.lock_timeout_ms)}"))
             yield conn
 
     async def ping(self) -> None:

@@ -87,16 +87,15 @@ async def _run(conn: AsyncConnection, stmt):  # type: ignore[no-untyped-def]
 
 
 def is_lock_timeout(exc: BaseException) -> bool:
-    """A lock wait ran out (PostgreSQL lock_timeout, SQLite busy timeout)."""
+    """A lock wait ran out (PostgreSQL lock_timeout, SQLite busy timeout), or
+    the connection died under the request (the server restarted): either way
+    nothing was committed and the client may retry."""
     if not isinstance(exc, DBAPIError):
         return False
     orig = exc.orig
     return (
-        getattr(orig, "sqlstate", None) == _LOCK_TIMEOUT_SQLSTATE
+        exc.connection_invalidated
+        or getattr(orig, "sqlstate", None) == _LOCK_TIMEOUT_SQLSTATE
         or "lock timeout" in str(orig)
         or "database is locked" in str(orig)
     )
-
-
-def as_busy(exc: BaseException) -> Busy | None:
-    return Busy() if is_lock_timeout(exc) else None
