@@ -132,6 +132,28 @@ def sweep() -> None:
     click.echo(f"reclaimed {freed} expired holds")
 
 
+@main.command()
+@click.option("--sweep-every", default=30.0, show_default=True, type=click.FloatRange(1, 3600),
+              help="Seconds between sweeps of expired holds.")  # fmt: skip
+def worker(sweep_every: float) -> None:
+    """Run the background jobs (hold sweeping, waiting-room admission) without
+    serving HTTP. Safe on many machines at once: each job runs under a lease."""
+    from boxoffice.workers.jobs import jobs_of, lease_for, run_rounds
+
+    async def forever(container: Container) -> None:
+        lease = lease_for(container)
+        click.echo(f"worker running: {', '.join(j.name for j in jobs_of(container, sweep_every))}")
+        try:
+            await asyncio.gather(*(run_rounds(j, lease) for j in jobs_of(container, sweep_every)))
+        finally:
+            await lease.close()
+
+    try:
+        _run(forever)
+    except KeyboardInterrupt:
+        click.echo("worker stopped")
+
+
 @main.group()
 def show() -> None:
     """Import and export shows as JSON."""

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     queue_rate: str = "60/minute"
     ip_rate: str = "600/minute"
     admit_every_seconds: float = Field(default=1.0, gt=0, le=60)
+    run_jobs: bool = Field(
+        default=True, description="App processes run the background jobs (false: `boxoffice worker` does)"
+    )
 
     db_pool_size: int = Field(default=20, ge=1, le=200)
     lock_timeout_ms: int = Field(default=5000, ge=100, le=60000)

@@ -1,10 +1,9 @@
-"""The ASGI app: routers, the error handler, and the background sweeper."""
+"""The ASGI app: routers, the error handler, and the background jobs (under a lease)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -18,24 +17,25 @@ from boxoffice.inventory import endpoints as inventory
 from boxoffice.orders import endpoints as orders
 from boxoffice.waitingroom import endpoints as waitingroom
 from boxoffice.web import errors, health
-
-log = logging.getLogger("boxoffice.web")
-
+from boxoffice.workers.jobs import jobs_of, lease_for, run_rounds
 
 def create_app(container: Container, *, sweep_every: float | None = 30.0) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        jobs = []
-        if sweep_every:
-            jobs.append(asyncio.create_task(_sweep_forever(container, sweep_every)))
-            jobs.append(asyncio.create_task(_admit_forever(container)))
+        lease = lease_for(container) if sweep_every else None
+        running = [
+            asyncio.create_task(run_rounds(job, lease))
+            for job in (jobs_of(container, sweep_every) if sweep_every and lease else [])
+        ]
         try:
             yield
         finally:
-            for job in jobs:
-                job.cancel()
+            for task in running:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await job
+                    await task
+            if lease is not None:
+                await lease.close()
             await container.close()
 
     app = FastAPI(
@@ -57,24 +57,3 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
         app.include_router(router)
     return app
 
-
-async def _sweep_forever(container: Container, every: float) -> None:
-    """Tidy expired holds now and then; correctness never waits for this."""
-    while True:
-        await asyncio.sleep(every)
-        try:
-            freed = await container.holds.sweep()
-            if freed:
-                log.info("swept %d expired holds", freed)
-        except Exception:  # keep sweeping; the next round retries
-            log.exception("hold sweep failed")
-
-
-async def _admit_forever(container: Container) -> None:
-    """Admit from every open waiting room at its rate (safe if several run)."""
-    while True:
-        await asyncio.sleep(container.settings.admit_every_seconds)
-        try:
-            await container.waiting_room.admit_all()
-        except Exception:  # keep admitting; the next round retries
-            log.exception("waiting-room admission failed")

@@ -8,4 +8,5 @@ from boxoffice.web.app import create_app
 
 
 def app_factory() -> FastAPI:
-    return create_app(build_container(Settings()))
+    settings = Settings()
+    return create_app(build_container(settings), sweep_every=30.0 if settings.run_jobs else None)
