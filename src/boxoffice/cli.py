@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from boxoffice.bootstrap import Container, build_container
 from boxoffice.errors import DomainError
 from boxoffice.settings import Settings
+from boxoffice.bench.cli import bench
 from boxoffice.waitingroom.cli import queue
 
 T = TypeVar("T")
@@ -185,6 +186,7 @@ def show_export(show_id: str) -> None:
 
 
 main.add_command(queue)
+main.add_command(bench)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""`boxoffice bench`: bounded loopback benchmarks that print figures, never pass/fail."""

@@ -1,0 +1,85 @@
+"""`boxoffice bench sale` and `boxoffice bench cache`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def _options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--database-url", default=None,
+                     help="A PostgreSQL server (postgresql+asyncpg://...); the bench creates and drops "
+                          "its own database there. Default: SQLite."),
+        click.option("--redis-url", default=None, help="Redis for the app (default: in-process cache)."),
+        click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16)),
+        click.option("--fans", default=4000, show_default=True, type=click.IntRange(10, 200_000)),
+        click.option("--ga", default=3000, show_default=True, type=click.IntRange(1, 1_000_000),
+                     help="General-admission tickets in the flash sale."),
+        click.option("--seats", default=1000, show_default=True, type=click.IntRange(0, 100_000),
+                     help="Numbered seats in the flash sale."),
+        click.option("--concurrency", default=64, show_default=True, type=click.IntRange(1, 2000)),
+        click.option("--seconds", default=5, show_default=True, type=click.IntRange(1, 120),
+                     help="Length of each wrk phase."),
+        click.option("--hold-batch-size", default=None, type=click.IntRange(1, 1000),
+                     help="Override BOXOFFICE_HOLD_BATCH_SIZE for the server."),
+        click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+                     help="Also write the figures as JSON."),
+    ]):  # fmt: skip
+        command = option(command)
+    return command
+
+
+@click.group()
+def bench() -> None:
+    """Bounded loopback benchmarks (they print figures; nothing passes or fails)."""
+
+
+def _run(work: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    from boxoffice.bench.run import Options
+
+    json_path = kwargs.pop("json_path")
+    options = Options(**kwargs)
+    try:
+        result = asyncio.run(work(options, lambda m: click.echo(f"  .. {m}", err=True)))
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return result, json_path
+
+
+@bench.command()
+@_options
+def sale(**kwargs: Any) -> None:
+    """A flash sale: hold throughput, the crowd holding and paying, sold-out
+    rejections, against the empty endpoint and a naive hot-row hold."""
+    from boxoffice.bench import run
+    from boxoffice.bench.report import lines
+
+    report, json_path = _run(run.sale, kwargs)
+    for line in lines(report):
+        click.echo(line)
+    if json_path:
+        json_path.write_text(json.dumps(run.to_json(report), indent=2))
+    if report.totals is not None and not report.totals.ok:
+        raise click.ClickException("the final check found an oversold section or a lost ticket")
+
+
+@bench.command()
+@_options
+def cache(**kwargs: Any) -> None:
+    """Availability reads and sold-out rejections, with the cache on and off."""
+    from boxoffice.bench import run
+    from boxoffice.bench.report import lines
+
+    reports, json_path = _run(run.cache, kwargs)
+    for label, report in reports.items():
+        click.echo(f"-- {label}")
+        for line in lines(report):
+            click.echo(line)
+    if json_path:
+        json_path.write_text(json.dumps({k: run.to_json(r) for k, r in reports.items()}, indent=2))

@@ -1,0 +1,152 @@
+"""The load: wrk for raw request rates (a C client, so the figures are the
+server's, not the client's), and an aiohttp crowd of fans for the flash sale
+itself (each fan holds 1-4 tickets, then pays), timed step by step."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+WRK_SCRIPT = resources.files("boxoffice.bench") / "lua" / "request.lua"
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """One wrk phase: requests per second and latency, with the status codes seen."""
+
+    name: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    codes: dict[str, int]
+    socket_errors: int
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def wrk_available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def wrk(
+    name: str, base_url: str, path: str, *, seconds: int, connections: int,
+    method: str = "GET", body: Path | None = None, tokens: Path | None = None,
+) -> Rate:  # fmt: skip
+    env = {**os.environ, "BENCH_METHOD": method, "BENCH_PATH": path}
+    if body is not None:
+        env["BENCH_BODY"] = str(body)
+    if tokens is not None:
+        env["BENCH_TOKENS"] = str(tokens)
+    with resources.as_file(WRK_SCRIPT) as script:
+        done = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{max(int(seconds), 1)}s", "--timeout", "10s",
+             "-s", str(script), base_url],
+            env=env, capture_output=True, text=True, timeout=seconds + 60,
+        )  # fmt: skip
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed on {name}: {done.stderr.strip() or done.stdout.strip()}")
+    return Rate(name=name, **json.loads(line[len("BENCH ") :]))
+
+
+@dataclass
+class Step:
+    latencies: list[float] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    def record(self, started: float, status: int, body: Any) -> None:
+        self.latencies.append((time.perf_counter() - started) * 1000)
+        code = body.get("error", {}).get("code", "") if isinstance(body, dict) else ""
+        self.outcomes[f"{status} {code}".strip()] += 1
+
+    def percentiles(self) -> tuple[float, float, float]:
+        if len(self.latencies) < 2:
+            only = self.latencies[0] if self.latencies else 0.0
+            return only, only, only
+        q = statistics.quantiles(self.latencies, n=100)
+        return q[49], q[94], q[98]
+
+
+@dataclass
+class Sale:
+    """The flash sale as the crowd saw it."""
+
+    fans: int
+    seconds: float = 0.0
+    sold_out_after: float | None = None
+    holds: Step = field(default_factory=Step)
+    orders: Step = field(default_factory=Step)
+    timeline: list[tuple[float, str]] = field(default_factory=list)  # (seconds, "hold"/"order")
+
+
+async def flash_sale(
+    base_url: str, tokens: list[str], show_id: str, ga_section: str, seated_section: str,
+    seat_ids: list[int], *, concurrency: int, seed: int = 1, time_limit: float = 120,
+) -> Sale:  # fmt: skip
+    """Every fan tries once: hold 1-4 tickets (GA or seats), then pay."""
+    import aiohttp
+
+    rng = random.Random(seed)
+    sale = Sale(fans=len(tokens))
+    queue = list(tokens)
+    rng.shuffle(queue)
+    started = time.perf_counter()
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(base_url, connector=connector) as http:
+
+        async def fan(token: str) -> None:
+            headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"h-{token[:16]}"}
+            quantity = rng.randint(1, 4)
+            body: dict[str, Any] = {"show_id": show_id, "section_id": ga_section, "quantity": quantity}
+            if seated_section and seat_ids and rng.random() < 0.3:
+                first = rng.randrange(0, max(len(seat_ids) - quantity, 1))
+                body = {"show_id": show_id, "section_id": seated_section,
+                        "seat_ids": seat_ids[first : first + quantity]}  # fmt: skip
+            t0 = time.perf_counter()
+            async with http.post("/api/v1/holds", json=body, headers=headers) as r:
+                hold = await r.json()
+                sale.holds.record(t0, r.status, hold)
+            if r.status != 201:
+                return
+            sale.timeline.append((time.perf_counter() - started, "hold"))
+            headers["Idempotency-Key"] = f"o-{token[:16]}"
+            pay = {"hold_id": hold["hold_id"], "payment": {"method": "fake", "outcome": "approve"}}
+            t0 = time.perf_counter()
+            async with http.post("/api/v1/orders", json=pay, headers=headers) as r:
+                sale.orders.record(t0, r.status, await r.json())
+            if r.status == 201:
+                sale.timeline.append((time.perf_counter() - started, "order"))
+
+        async def worker() -> None:
+            while queue and time.perf_counter() - started < time_limit:
+                await fan(queue.pop())
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    sale.seconds = time.perf_counter() - started
+    return sale
+
+
+async def seat_ids_of(base_url: str, token: str, show_id: str, section_id: str) -> list[int]:
+    import aiohttp
+
+    if not section_id:
+        return []
+    async with aiohttp.ClientSession(base_url) as http:
+        url = f"/api/v1/shows/{show_id}/sections/{section_id}/seats"
+        async with http.get(url, headers={"Authorization": f"Bearer {token}"}) as r:
+            return [seat["id"] for seat in (await r.json())["seats"]]

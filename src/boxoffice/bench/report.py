@@ -1,0 +1,58 @@
+"""The figures of a run, as lines a person reads (and docs/benchmarks.md quotes)."""
+
+from __future__ import annotations
+
+from boxoffice.bench.load import Rate, Sale, Step
+from boxoffice.bench.run import Report
+
+
+def _rate(rate: Rate, empty: Rate | None = None) -> str:
+    ratio = f"  ({rate.per_second / empty.per_second:.0%} of empty)" if empty and empty is not rate else ""
+    codes = ", ".join(f"{k}: {v:,}" for k, v in sorted(rate.codes.items()))
+    return (
+        f"{rate.name:<14} {rate.per_second:>9,.0f}/s  p50 {rate.p50_ms:6.1f} ms  p95 {rate.p95_ms:6.1f} ms"
+        f"  p99 {rate.p99_ms:6.1f} ms{ratio}   [{codes}{', socket errors: ' + str(rate.socket_errors) if rate.socket_errors else ''}]"
+    )
+
+
+def _step(name: str, step: Step, seconds: float) -> str:
+    p50, p95, p99 = step.percentiles()
+    outcomes = ", ".join(f"{k}: {v:,}" for k, v in step.outcomes.most_common())
+    rate = sum(step.outcomes.values()) / seconds if seconds else 0
+    return f"{name:<14} {rate:>9,.0f}/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms   [{outcomes}]"
+
+
+def _sale_lines(sale: Sale) -> list[str]:
+    orders = [t for t, kind in sale.timeline if kind == "order"]
+    lines = [
+        f"flash sale: {sale.fans:,} fans in {sale.seconds:.1f} s",
+        _step("  holds", sale.holds, sale.seconds),
+        _step("  orders", sale.orders, sale.seconds),
+    ]
+    if orders:
+        lines.append(f"  last ticket sold after {max(orders):.1f} s; {len(orders) / max(orders):,.0f} orders/s")
+    return lines
+
+
+def lines(report: Report) -> list[str]:
+    empty = report.rates.get("empty")
+    out = [_rate(rate, empty) for rate in report.rates.values()]
+    if report.naive_hot_row_per_second:
+        holds = report.rates.get("holds")
+        out.append(f"naive hot-row hold (same database, 8 clients): {report.naive_hot_row_per_second:,.0f}/s")
+        if holds:
+            out.append(f"holds vs naive hot row: {holds.per_second / report.naive_hot_row_per_second:.2f}x")
+    if report.sale is not None:
+        out.extend(_sale_lines(report.sale))
+    if report.transactions_per_rejection is not None:
+        out.append(f"database transactions per sold-out rejection: {report.transactions_per_rejection:.4f}")
+    if report.rss_mb:
+        out.append(f"app processes' memory (RSS): {', '.join(f'{m:.0f} MB' for m in report.rss_mb)}")
+    if report.totals is not None:
+        t = report.totals
+        out.append(
+            f"check: capacity {t.capacity:,}, sold {t.sold:,}, live holds {t.held_live:,}, tickets {t.tickets:,}, "
+            f"paid orders {t.paid_orders:,}, oversold sections {t.oversold_sections}, "
+            f"seats sold twice {t.seats_sold_twice} -> {'OK' if t.ok else 'FAILED'}"
+        )
+    return out

@@ -1,0 +1,223 @@
+"""A bench run from start to end: scratch database, fans, server, phases,
+checks, report. Everything is bounded: each wrk phase lasts `seconds`, the
+flash sale stops at its time limit, and the scratch database is dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from boxoffice.bench import fixture as fx
+from boxoffice.bench.baseline import naive_hot_row
+from boxoffice.bench.checks import Totals, check
+from boxoffice.bench.load import Rate, Sale, flash_sale, seat_ids_of, wrk, wrk_available
+from boxoffice.bench.server import Server
+from boxoffice.storage.database import Database
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    database_url: str | None  # a PostgreSQL server (the bench makes its own database); None = SQLite
+    redis_url: str | None
+    workers: int = 2
+    fans: int = 4000
+    ga: int = 3000
+    seats: int = 1000
+    concurrency: int = 64
+    seconds: int = 5
+    hold_batch_size: int | None = None  # None: the default setting
+
+
+@dataclass
+class Report:
+    options: dict[str, Any]
+    rates: dict[str, Rate] = field(default_factory=dict)
+    naive_hot_row_per_second: float = 0.0
+    sale: Sale | None = None
+    totals: Totals | None = None
+    rss_mb: list[float] = field(default_factory=list)
+    transactions_per_rejection: float | None = None
+
+    def ratio(self, name: str, to: str = "empty") -> float:
+        base = self.rates[to].per_second
+        return self.rates[name].per_second / base if base else 0.0
+
+
+def require_wrk() -> None:
+    if not wrk_available():
+        raise RuntimeError("the bench drives load with wrk: apt-get install -y wrk")
+
+
+async def _setup(options: Options, folder: Path, progress: Progress) -> tuple[fx.Fixture, Any]:
+    url = None
+    if options.database_url:
+        progress(f"creating the scratch database {fx.BENCH_DATABASE}")
+        url = await fx.recreate_database(options.database_url)
+    settings = fx.bench_settings(folder, url, options.redis_url)
+    progress(f"signing up {options.fans:,} fans, creating the shows")
+    fixture = await fx.prepare(
+        settings, fans=options.fans, ga=options.ga, seats=options.seats, progress=progress
+    )
+    if options.redis_url:
+        await _flush_redis(options.redis_url)
+    return fixture, settings
+
+
+async def _flush_redis(url: str) -> None:
+    """Caches and rate-limit counters of an earlier run must not leak into this one."""
+    import redis.asyncio as aioredis
+
+    client = aioredis.Redis.from_url(url)
+    try:
+        for pattern in ("boxoffice:*", "LIMITER*"):
+            keys = [k async for k in client.scan_iter(pattern)]
+            if keys:
+                await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+def _server_env(options: Options, **extra: str) -> dict[str, str]:
+    env = dict(extra)
+    if options.hold_batch_size is not None:
+        env["BOXOFFICE_HOLD_BATCH_SIZE"] = str(options.hold_batch_size)
+    return env
+
+
+async def sale(options: Options, progress: Progress) -> Report:
+    """The flash sale with its baselines: empty endpoint, naive hot row."""
+    require_wrk()
+    report = Report(options=asdict(options))
+    with tempfile.TemporaryDirectory(prefix="boxoffice-bench-") as tmp:
+        folder = Path(tmp)
+        fixture, settings = await _setup(options, folder, progress)
+        try:
+            progress("baseline: naive hot-row hold on the same database")
+            report.naive_hot_row_per_second = await naive_hot_row(
+                settings.effective_database_url, seconds=options.seconds, clients=8
+            )
+            files = fx.write_inputs(fixture, folder / "inputs")
+            progress(f"starting the server ({options.workers} worker(s))")
+            with Server(settings, options.workers, folder / "server.log", **_server_env(options)) as server:
+                phase = _phases(server.url, options, files)
+                progress("empty endpoint")
+                report.rates["empty"] = phase("empty", "GET", "/healthz")
+                progress("hold throughput (roomy show)")
+                report.rates["holds"] = phase("holds", "POST", "/api/v1/holds", files["hold_roomy"])
+                progress(f"flash sale: {options.fans:,} fans for {fixture.capacity:,} tickets")
+                seat_ids = await seat_ids_of(server.url, fixture.tokens[0], fixture.sale_show,
+                                             fixture.seated_section)  # fmt: skip
+                report.sale = await flash_sale(
+                    server.url, fixture.tokens, fixture.sale_show, fixture.ga_section,
+                    fixture.seated_section, seat_ids, concurrency=options.concurrency,
+                )  # fmt: skip
+                progress("sold-out rejections")
+                report.rates["sold_out"] = phase("sold_out", "POST", "/api/v1/holds", files["hold_sold_out"])
+                report.rss_mb = server.worker_rss_mb()
+            report.totals = await check(settings.effective_database_url, fixture.sale_show)
+        finally:
+            if options.database_url:
+                await fx.drop_database(options.database_url)
+    return report
+
+
+async def cache(options: Options, progress: Progress) -> dict[str, Report]:
+    """Availability reads and sold-out rejections with the cache on and off."""
+    require_wrk()
+    reports = {}
+    with tempfile.TemporaryDirectory(prefix="boxoffice-bench-") as tmp:
+        folder = Path(tmp)
+        fixture, settings = await _setup(options, folder, progress)
+        try:
+            await _sell_out(settings, fixture)
+            files = fx.write_inputs(fixture, folder / "inputs")
+            for label, enabled in (("cache on", "true"), ("cache off", "false")):
+                progress(f"{label}: starting the server ({options.workers} worker(s))")
+                report = Report(options={**asdict(options), "cache": label})
+                env = _server_env(options, BOXOFFICE_CACHE_ENABLED=enabled)
+                with Server(settings, options.workers, folder / "server.log", **env) as server:
+                    phase = _phases(server.url, options, files)
+                    report.rates["empty"] = phase("empty", "GET", "/healthz")
+                    report.rates["availability"] = phase(
+                        "availability", "GET", f"/api/v1/shows/{fixture.sale_show}/availability"
+                    )
+                    before = await _transactions(settings.database_url)
+                    report.rates["sold_out"] = phase("sold_out", "POST", "/api/v1/holds", files["hold_sold_out"])
+                    after = await _transactions(settings.database_url)
+                    if before is not None and after is not None:
+                        report.transactions_per_rejection = (after - before) / max(
+                            report.rates["sold_out"].requests, 1
+                        )
+                    report.rss_mb = server.worker_rss_mb()
+                reports[label] = report
+                if options.redis_url:
+                    await _flush_redis(options.redis_url)
+        finally:
+            if options.database_url:
+                await fx.drop_database(options.database_url)
+    return reports
+
+
+def _phases(base_url: str, options: Options, files: dict[str, Path]) -> Callable[..., Rate]:
+    def phase(name: str, method: str, path: str, body: Path | None = None) -> Rate:
+        return wrk(
+            name, base_url, path, seconds=options.seconds, connections=options.concurrency,
+            method=method, body=body, tokens=files["tokens"],
+        )  # fmt: skip
+
+    return phase
+
+
+async def _sell_out(settings: Any, fixture: fx.Fixture) -> None:
+    """Sell every general-admission ticket straight in the database (the cache
+    bench measures the crowd that arrives after)."""
+    from boxoffice.storage.tables import sections
+
+    database = Database(settings.effective_database_url)
+    try:
+        async with database.transaction(write=True) as conn:
+            await conn.execute(
+                sections.update().where(sections.c.id == fixture.ga_section)
+                .values(sold_count=sections.c.capacity)
+            )  # fmt: skip
+            await conn.commit()
+    finally:
+        await database.dispose()
+
+
+async def _transactions(database_url: str | None) -> int | None:
+    """PostgreSQL's count of transactions in the bench database (None on SQLite)."""
+    if not database_url:
+        return None
+    database = Database(database_url)
+    try:
+        await asyncio.sleep(1.2)  # backends report their statistics about once a second
+        async with database.engine.connect() as conn:
+            value = await conn.scalar(
+                text("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = :n"),
+                {"n": fx.BENCH_DATABASE},
+            )
+        return int(value)
+    finally:
+        await database.dispose()
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    data = asdict(report)
+    data["rates"] = {k: {**asdict(v), "per_second": v.per_second} for k, v in report.rates.items()}
+    if report.sale is not None:
+        data["sale"] = {
+            "fans": report.sale.fans, "seconds": report.sale.seconds,
+            "holds": dict(report.sale.holds.outcomes), "orders": dict(report.sale.orders.outcomes),
+            "hold_ms": report.sale.holds.percentiles(), "order_ms": report.sale.orders.percentiles(),
+        }  # fmt: skip
+    return json.loads(json.dumps(data, default=str))

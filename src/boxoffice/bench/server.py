@@ -1,0 +1,117 @@
+"""The server under test: `boxoffice serve` in its own process group, with
+the bench's settings, and its workers' memory read from /proc."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from boxoffice.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, settings: Settings, workers: int, log_path: Path, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._settings = settings
+        self._workers = workers
+        self._log_path = log_path
+        self._env = env
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Server:
+        env = {
+            **os.environ,
+            "BOXOFFICE_ENV": "test",
+            "BOXOFFICE_DATA_DIR": str(self._settings.data_dir),
+            "BOXOFFICE_LOGIN_RATE": "1000000/minute",
+            "BOXOFFICE_HOLD_RATE": "1000000/minute",
+            "BOXOFFICE_IP_RATE": "100000000/minute",
+            "BOXOFFICE_COOKIE_SECURE": "false",
+            "BOXOFFICE_LOG_LEVEL": "WARNING",
+            **self._env,
+        }
+        env["BOXOFFICE_SECRET_KEY"] = self._settings.secret().decode()
+        for name, value in (("DATABASE_URL", self._settings.database_url),
+                            ("REDIS_URL", self._settings.redis_url)):  # fmt: skip
+            if value:
+                env[f"BOXOFFICE_{name}"] = value
+            else:
+                env.pop(f"BOXOFFICE_{name}", None)
+        command = [sys.executable, "-m", "boxoffice.cli", "serve", "--port", str(self.port),
+                   "--workers", str(self._workers)]  # fmt: skip
+        log = self._log_path.open("wb")
+        self._process = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self._process is not None
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the server exited; see {self._log_path}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/readyz", timeout=1) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"the server was not ready in {timeout:.0f} s; see {self._log_path}")
+
+    def worker_rss_mb(self) -> list[float]:
+        """Resident memory of each app process (the workers, or the single server)."""
+        assert self._process is not None
+        pids = _children(self._process.pid) or [self._process.pid]
+        return [round(_rss_kb(pid) / 1024, 1) for pid in pids]
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process is None or self._process.poll() is not None:
+            return
+        os.killpg(self._process.pid, signal.SIGTERM)
+        try:
+            self._process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return [p for p in found if "resource_tracker" not in _cmdline(p)]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _rss_kb(pid: int) -> int:
+    for line in (Path("/proc") / str(pid) / "status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
