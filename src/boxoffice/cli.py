@@ -53,13 +53,15 @@ def _run(work: Callable[[Container], Awaitable[T]], *, migrate_first: bool = Tru
 def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    level = _settings().log_level.lower()
     uvicorn.run(
         "boxoffice.web.main:app_factory",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
+        log_level=level,
+        access_log=level in {"debug", "info"},  # one line per request costs in a flash sale
         proxy_headers=True,
     )
 

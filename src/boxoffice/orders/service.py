@@ -36,6 +36,7 @@ from boxoffice.errors import (
 from boxoffice.holds.domain import Hold, HoldStatus
 from boxoffice.ids import new_id, new_ticket_code
 from boxoffice.inventory.events import InventoryListener
+from boxoffice.inventory.domain import Section
 from boxoffice.orders.domain import Order, OrderStatus, Ticket
 from boxoffice.orders.payments import Charge, Outcome, PaymentGateway
 from boxoffice.storage.uow import UnitOfWorkFactory
@@ -129,13 +130,14 @@ class OrderService:
         async with self._uow(write=True) as uow:
             hold = await uow.holds.get(order.hold_id)
             assert hold is not None
+            show = await uow.shows.get(hold.show_id)  # read before the lock: it stays short
             await uow.lock_section(hold.section_id)
             current = await uow.orders.get(order.id)
             assert current is not None
             if current.status is not OrderStatus.PENDING:
                 return current  # a concurrent retry of this same order settled it
             if await uow.holds.finish(hold.id, HoldStatus.CONVERTED, now):
-                await self._issue(uow, order, hold, charge, now)
+                await self._issue(uow, order, hold, show.section(hold.section_id), charge, now)
             else:
                 converted = (await uow.holds.get(hold.id)).status is HoldStatus.CONVERTED  # type: ignore[union-attr]
                 refund_reason = "already_paid" if converted else "hold_expired"
@@ -160,9 +162,7 @@ class OrderService:
         assert paid is not None
         return paid
 
-    async def _issue(self, uow, order: Order, hold: Hold, charge: Charge, now) -> None:  # type: ignore[no-untyped-def]
-        show = await uow.shows.get(hold.show_id)
-        section = show.section(hold.section_id)
+    async def _issue(self, uow, order: Order, hold: Hold, section: Section, charge: Charge, now) -> None:  # type: ignore[no-untyped-def]
         await uow.shows.sell(hold.section_id, hold.quantity)
         if hold.seat_ids and not await uow.shows.sell_seats(hold.id, list(hold.seat_ids)):
             raise SeatsUnavailable("A held seat was lost; nothing was sold.")
