@@ -25,7 +25,7 @@ from typing import Any
 from boxoffice.cache import codec
 from boxoffice.cache.base import Cache
 from boxoffice.clock import Clock
-from boxoffice.errors import NotFound, SeatsUnavailable, SoldOut
+from boxoffice.errors import DomainError, NotFound, SeatsUnavailable, SoldOut
 from boxoffice.holds.domain import HoldRequest
 from boxoffice.inventory.domain import AvailabilitySnapshot, Seat, SeatStatus, Section, SectionKind, Show
 from boxoffice.inventory.service import InventoryService
@@ -75,7 +75,9 @@ class Coalescer:
 
 
 def _log_failure(task: asyncio.Task[Any]) -> None:
-    if not task.cancelled() and task.exception() is not None:
+    """A rebuild that failed for a reason worth an operator's look (a bad
+    request, e.g. the seat map of a GA section, is the reader's answer)."""
+    if not task.cancelled() and not isinstance(task.exception(), DomainError | type(None)):
         log.warning("cache rebuild failed: %s", task.exception())
 
 

@@ -74,7 +74,9 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+    codes = {
+        400: "malformed_json", 401: "not_authenticated", 404: "not_found", 405: "method_not_allowed"
+    }
     return error_response(
         exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail)
     )

@@ -1,0 +1,36 @@
+"""The bench runs end to end on a tiny sale and reports what it promises
+(no timing is asserted: figures are for people, not for pass/fail)."""
+
+from __future__ import annotations
+
+import pytest
+
+from boxoffice.bench import run
+from boxoffice.bench.load import wrk_available
+from boxoffice.bench.report import lines
+from tests.support import IN_CI
+
+
+@pytest.fixture(autouse=True)
+def _needs_wrk() -> None:
+    if not wrk_available():
+        if IN_CI:
+            pytest.fail("wrk is not installed (apt-get install -y wrk)")
+        pytest.skip("wrk is not installed (apt-get install -y wrk)")
+
+
+async def test_a_tiny_flash_sale_reports_its_figures_and_sells_nothing_twice() -> None:
+    options = run.Options(
+        database_url=None, redis_url=None, workers=1, fans=40, ga=30, seats=20, concurrency=8, seconds=1
+    )
+    report = await run.sale(options, progress=lambda _: None)
+    assert set(report.rates) == {"empty", "holds", "sold_out"}
+    assert all(rate.requests > 0 for rate in report.rates.values())
+    assert report.naive_hot_row_per_second > 0
+    assert report.sale is not None and sum(report.sale.holds.outcomes.values()) == 40
+    assert report.totals is not None and report.totals.ok
+    assert report.totals.tickets == report.totals.sold > 0
+    assert report.rss_mb and all(mb > 0 for mb in report.rss_mb)
+    text = "\n".join(lines(report))
+    assert "naive hot-row hold" in text and "-> OK" in text
+    assert run.to_json(report)["sale"]["fans"] == 40

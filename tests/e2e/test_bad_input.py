@@ -1,0 +1,270 @@
+"""Bad input, endpoint by endpoint: a clear JSON error with the right status
+and a stable code, and nothing changed in the database. On SQLite and
+PostgreSQL. A last test checks that every /api path and method of the
+OpenAPI schema has at least one case here, so a new endpoint cannot be
+forgotten."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from boxoffice.bootstrap import Container
+from boxoffice.inventory.domain import Show
+from boxoffice.storage.tables import metadata, sections, seats
+from tests.support import PASSWORD, Fan, organiser, sign_up
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    path: str  # with {show}, {ga}, {seated}, {hold}, {order}, {ticket}, {other_show_seat}
+    status: int
+    code: str
+    who: str = "fan"  # fan | other | organiser | nobody | bad_token
+    json: Any = None
+    content: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+NO_SUCH = "0" * 32
+LONG = "x" * 5000
+
+CASES = [
+    # -- accounts
+    Case("register malformed json", "POST", "/api/v1/auth/register", 400, "malformed_json", "nobody",
+         content=b'{"email": ', headers={"Content-Type": "application/json"}),
+    Case("register not utf-8", "POST", "/api/v1/auth/register", 400, "malformed_json", "nobody",
+         content=b'{"email": "\xff\xfe"}', headers={"Content-Type": "application/json"}),
+    Case("register bad email", "POST", "/api/v1/auth/register", 422, "invalid_request", "nobody",
+         json={"email": "not-an-email", "password": PASSWORD, "name": "A"}),
+    Case("register weak password", "POST", "/api/v1/auth/register", 422, "invalid_request", "nobody",
+         json={"email": "weak@example.com", "password": "123", "name": "A"}),
+    Case("register missing name", "POST", "/api/v1/auth/register", 422, "invalid_request", "nobody",
+         json={"email": "a@example.com", "password": PASSWORD}),
+    Case("register extra field", "POST", "/api/v1/auth/register", 422, "invalid_request", "nobody",
+         json={"email": "b@example.com", "password": PASSWORD, "name": "B", "role": "organiser"}),
+    Case("register huge name", "POST", "/api/v1/auth/register", 422, "invalid_request", "nobody",
+         json={"email": "c@example.com", "password": PASSWORD, "name": LONG}),
+    Case("register email taken", "POST", "/api/v1/auth/register", 409, "email_taken", "nobody",
+         json={"email": "{fan_email}", "password": PASSWORD, "name": "Again"}),
+    Case("login wrong password", "POST", "/api/v1/auth/login", 401, "invalid_credentials", "nobody",
+         json={"email": "{fan_email}", "password": "wrong password!!"}),
+    Case("login unknown email", "POST", "/api/v1/auth/login", 401, "invalid_credentials", "nobody",
+         json={"email": "nobody-here@example.com", "password": PASSWORD}),
+    Case("login wrong types", "POST", "/api/v1/auth/login", 422, "invalid_request", "nobody",
+         json={"email": 12, "password": ["x"]}),
+    Case("logout without a session", "POST", "/api/v1/auth/logout", 401, "not_authenticated", "nobody"),
+    Case("me with a made-up token", "GET", "/api/v1/me", 401, "not_authenticated", "bad_token"),
+    # -- catalogue
+    Case("unknown show", "GET", "/api/v1/shows/" + NO_SUCH, 404, "not_found", "nobody"),
+    Case("shows list by the wrong method", "DELETE", "/api/v1/shows", 405, "method_not_allowed", "nobody"),
+    Case("availability of an unknown show", "GET", f"/api/v1/shows/{NO_SUCH}/availability", 404,
+         "not_found", "nobody"),
+    Case("seats of a general-admission section", "GET", "/api/v1/shows/{show}/sections/{ga}/seats", 422,
+         "invalid_request", "nobody"),
+    Case("seats of an unknown section", "GET", f"/api/v1/shows/{{show}}/sections/{NO_SUCH}/seats", 404,
+         "not_found", "nobody"),
+    # -- holds
+    Case("hold without login", "POST", "/api/v1/holds", 401, "not_authenticated", "nobody",
+         json={"show_id": "{show}", "section_id": "{ga}", "quantity": 1}),
+    Case("hold zero tickets", "POST", "/api/v1/holds", 422, "invalid_request",
+         json={"show_id": "{show}", "section_id": "{ga}", "quantity": 0}),
+    Case("hold a negative quantity", "POST", "/api/v1/holds", 422, "invalid_request",
+         json={"show_id": "{show}", "section_id": "{ga}", "quantity": -3}),
+    Case("hold a huge quantity", "POST", "/api/v1/holds", 422, "invalid_request",
+         json={"show_id": "{show}", "section_id": "{ga}", "quantity": 10**9}),
+    Case("hold a quantity as text", "POST", "/api/v1/holds", 422, "invalid_request",
+         json={"show_id": "{show}", "section_id": "{ga}", "quantity": "2"}),
+    Case("hold over the per-account limit", "POST", "/api/v1/holds", 429, "limit_exceeded",
+         json={"show_id": "{show}", "section_id": "{ga}", "quantity": 4}),
+    Case("hold in an unknown show", "POST", "/api/v1/holds", 404, "not_found",
+         json={"show_id": NO_SUCH, "section_id": "{ga}", "quantity": 1}),
+    Case("hold seats in a GA section", "POST", "/api/v1/holds", 422, "invalid_request",
+         json={"show_id": "{show}", "section_id": "{ga}", "seat_ids": [1]}),
+    Case("hold a quantity in a seated section", "POST", "/api/v1/holds", 422, "invalid_request",
+         json={"show_id": "{show}", "section_id": "{seated}", "quantity": 2}),
+    Case("hold the same seat twice", "POST", "/api/v1/holds", 422, "invalid_request",
+         json={"show_id": "{show}", "section_id": "{seated}", "seat_ids": ["{free_seat}", "{free_seat}"]}),
+    Case("hold a seat of another section", "POST", "/api/v1/holds", 404, "not_found",
+         json={"show_id": "{show}", "section_id": "{seated}", "seat_ids": ["{other_show_seat}"]}),
+    Case("hold a sold seat", "POST", "/api/v1/holds", 409, "seats_unavailable", "other",
+         json={"show_id": "{show}", "section_id": "{seated}", "seat_ids": ["{sold_seat}"]}),
+    Case("hold with an unknown field", "POST", "/api/v1/holds", 422, "invalid_request",
+         json={"show_id": "{show}", "section_id": "{ga}", "quantity": 1, "price_cents": 1}),
+    Case("hold key reused for another request", "POST", "/api/v1/holds", 422, "idempotency_key_reused",
+         json={"show_id": "{show}", "section_id": "{ga}", "quantity": 1}, headers={"Idempotency-Key": "fan-hold"}),
+    Case("hold with an oversized key", "POST", "/api/v1/holds", 422, "invalid_request",
+         json={"show_id": "{show}", "section_id": "{ga}", "quantity": 1}, headers={"Idempotency-Key": LONG}),
+    Case("someone else's hold", "GET", "/api/v1/holds/{hold}", 404, "not_found", "other"),
+    Case("an unknown hold", "GET", f"/api/v1/holds/{NO_SUCH}", 404, "not_found"),
+    Case("release someone else's hold", "DELETE", "/api/v1/holds/{hold}", 404, "not_found", "other"),
+    Case("release a converted hold", "DELETE", "/api/v1/holds/{paid_hold}", 409, "hold_not_active"),
+    Case("my holds without a show", "GET", "/api/v1/me/holds", 422, "invalid_request"),
+    # -- orders and tickets
+    Case("order without a key", "POST", "/api/v1/orders", 422, "invalid_request",
+         json={"hold_id": "{hold}", "payment": {"method": "fake", "outcome": "approve"}}),
+    Case("order for someone else's hold", "POST", "/api/v1/orders", 404, "not_found", "other",
+         json={"hold_id": "{hold}", "payment": {"method": "fake", "outcome": "approve"}},
+         headers={"Idempotency-Key": "steal"}),
+    Case("order a paid hold again", "POST", "/api/v1/orders", 409, "already_paid",
+         json={"hold_id": "{paid_hold}", "payment": {"method": "fake", "outcome": "approve"}},
+         headers={"Idempotency-Key": "second-order"}),
+    Case("order with an unknown payment method", "POST", "/api/v1/orders", 422, "invalid_request",
+         json={"hold_id": "{hold}", "payment": {"method": "bitcoin"}}, headers={"Idempotency-Key": "k1"}),
+    Case("order missing the hold", "POST", "/api/v1/orders", 422, "invalid_request",
+         json={"payment": {"method": "fake"}}, headers={"Idempotency-Key": "k2"}),
+    Case("someone else's order", "GET", "/api/v1/orders/{order}", 404, "not_found", "other"),
+    Case("orders without login", "GET", "/api/v1/orders", 401, "not_authenticated", "nobody"),
+    Case("someone else's ticket", "GET", "/api/v1/tickets/{ticket}", 404, "not_found", "other"),
+    Case("someone else's ticket QR", "GET", "/api/v1/tickets/{ticket}/qr.svg", 404, "not_found", "other"),
+    # -- organiser
+    Case("fan creates a show", "POST", "/api/v1/admin/shows", 403, "forbidden",
+         json={"name": "Mine", "venue": "Here"}),
+    Case("show closing before it opens", "POST", "/api/v1/admin/shows", 422, "invalid_request", "organiser",
+         json={"name": "Backwards", "venue": "Arena", "starts_at": "2030-03-01T20:00:00Z",
+               "sale_opens_at": "2030-02-01T10:00:00Z", "sale_closes_at": "2030-01-01T10:00:00Z",
+               "sections": [{"name": "Pista", "kind": "ga", "price_cents": 100, "capacity": 10}]}),
+    Case("show with a negative price", "POST", "/api/v1/admin/shows", 422, "invalid_request", "organiser",
+         json={"name": "Cheap", "venue": "Arena", "starts_at": "2030-03-01T20:00:00Z",
+               "sale_opens_at": "2030-01-01T10:00:00Z", "sale_closes_at": "2030-02-01T10:00:00Z",
+               "sections": [{"name": "Pista", "kind": "ga", "price_cents": -1, "capacity": 10}]}),
+    Case("edit an unknown show", "PATCH", f"/api/v1/admin/shows/{NO_SUCH}", 404, "not_found", "organiser",
+         json={"name": "Renamed"}),
+    Case("fan edits a show", "PATCH", "/api/v1/admin/shows/{show}", 403, "forbidden", json={"name": "Mine"}),
+    Case("export an unknown show", "GET", f"/api/v1/admin/shows/{NO_SUCH}/export", 404, "not_found",
+         "organiser"),
+    Case("section without capacity or rows", "POST", "/api/v1/admin/shows/{show}/sections", 422,
+         "invalid_request", "organiser", json={"name": "Empty", "kind": "ga", "price_cents": 100}),
+    Case("capacity below what is sold", "PATCH", "/api/v1/admin/shows/{show}/sections/{ga}", 409,
+         "capacity_below_sold", "organiser", json={"capacity": 1}),
+    Case("fan reads stats", "GET", "/api/v1/admin/shows/{show}/stats", 403, "forbidden"),
+    Case("check in an unknown code", "POST", "/api/v1/admin/checkin", 404, "not_found", "organiser",
+         json={"code": "NOPE"}),
+    Case("fan checks a ticket in", "POST", "/api/v1/admin/checkin", 403, "forbidden", json={"code": "{ticket}"}),
+    # -- waiting room
+    Case("join a show without a room", "POST", "/api/v1/shows/{show}/queue", 409, "queue_not_open"),
+    Case("poll a show without a room", "GET", "/api/v1/shows/{show}/queue", 409, "queue_not_open"),
+    Case("lottery of a show without a room", "GET", "/api/v1/shows/{show}/queue/lottery", 404, "not_found"),
+    Case("fan configures the room", "PUT", "/api/v1/admin/shows/{show}/waiting-room", 403, "forbidden",
+         json={"enabled": True, "opens_at": "2030-01-01T10:00:00Z", "admit_per_minute": 60}),
+    Case("room with a zero rate", "PUT", "/api/v1/admin/shows/{show}/waiting-room", 422, "invalid_request",
+         "organiser", json={"enabled": True, "opens_at": "2030-01-01T10:00:00Z", "admit_per_minute": 0}),
+    Case("room of an unknown show", "GET", f"/api/v1/admin/shows/{NO_SUCH}/waiting-room", 404, "not_found",
+         "organiser"),
+]  # fmt: skip
+
+
+# Endpoints that take no input at all (no body, no parameters, no login).
+NOTHING_TO_GET_WRONG = {("GET", "/api/v1/shows")}
+
+
+@dataclass
+class World:
+    values: dict[str, str]
+    clients: dict[str, dict[str, str]]
+
+
+async def _world(container: Container, client: httpx.AsyncClient, show: Show) -> World:
+    fan = await sign_up(client)
+    other = await sign_up(client)
+    boss: Fan = await organiser(container, client)
+    ga, seated = show.sections
+    seat_map = (await client.get(f"/api/v1/shows/{show.id}/sections/{seated.id}/seats")).json()["seats"]
+    held = (await fan.hold(show.id, ga.id, key="fan-hold", quantity=2)).json()
+    paid_hold = (await fan.hold(show.id, seated.id, seat_ids=[seat_map[0]["id"]])).json()
+    order = (await fan.pay(paid_hold["hold_id"], key="fan-order")).json()
+    another = await container.inventory.create_show(
+        (await container.inventory.export_show(show.id))
+    )
+    other_seats = (await client.get(
+        f"/api/v1/shows/{another.id}/sections/{another.sections[1].id}/seats"
+    )).json()["seats"]  # fmt: skip
+    return World(
+        values={
+            "show": show.id, "ga": ga.id, "seated": seated.id, "hold": held["hold_id"],
+            "paid_hold": paid_hold["hold_id"], "order": order["order_id"],
+            "ticket": order["tickets"][0]["code"], "sold_seat": str(seat_map[0]["id"]),
+            "free_seat": str(seat_map[1]["id"]), "other_show_seat": str(other_seats[0]["id"]),
+            "fan_email": fan.email,
+        },  # fmt: skip
+        clients={
+            "fan": fan.auth, "other": other.auth, "organiser": boss.auth, "nobody": {},
+            "bad_token": {"Authorization": "Bearer made-up-token"},
+        },
+    )
+
+
+def _fill(value: Any, values: dict[str, str]) -> Any:
+    """Put the world's ids into a case; "{free_seat}" alone becomes an int."""
+    if isinstance(value, str):
+        if value.startswith("{") and value.endswith("}") and value[1:-1].endswith("seat"):
+            return int(values[value[1:-1]])
+        return value.format(**values)
+    if isinstance(value, list):
+        return [_fill(v, values) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, values) for k, v in value.items()}
+    return value
+
+
+async def _snapshot(container: Container) -> dict[str, Any]:
+    """Row counts of every table, and the inventory counters: what must not move."""
+    counts: dict[str, Any] = {}
+    async with container.database.engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            counts[table.name] = await conn.scalar(select(func.count()).select_from(table))
+        counts["counters"] = (await conn.execute(
+            select(func.sum(sections.c.sold_count), func.sum(sections.c.held_count))
+        )).one()._tuple()  # fmt: skip
+        counts["seats held"] = await conn.scalar(
+            select(func.count()).select_from(seats).where(seats.c.hold_id.is_not(None))
+        )
+    return counts
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+async def test_bad_input_gets_a_clear_error_and_changes_nothing(
+    case: Case, container: Container, client: httpx.AsyncClient, show: Show
+) -> None:
+    world = await _world(container, client, show)
+    before = await _snapshot(container)
+    r = await client.request(
+        case.method,
+        case.path.format(**world.values),
+        json=_fill(case.json, world.values) if case.json is not None else None,
+        content=case.content,
+        headers={**world.clients[case.who], **case.headers},
+    )
+    assert r.status_code == case.status, r.text
+    error = r.json()["error"]
+    assert error["code"] == case.code
+    assert isinstance(error["message"], str) and error["message"]
+    assert await _snapshot(container) == before
+
+
+def test_every_api_endpoint_has_a_bad_input_case(client: httpx.AsyncClient) -> None:
+    app = client._transport.app  # type: ignore[attr-defined]
+    covered = {(c.method, _template(c.path)) for c in CASES} | NOTHING_TO_GET_WRONG
+    missing = []
+    for path, methods in app.openapi()["paths"].items():
+        if not path.startswith("/api/"):
+            continue
+        for method in methods:
+            if (method.upper(), _template(path)) not in covered:
+                missing.append(f"{method.upper()} {path}")
+    assert missing == []
+
+
+def _template(path: str) -> str:
+    """/api/v1/shows/{show_id}/x and /api/v1/shows/{show}/x (or a literal id) are one endpoint."""
+    parts = []
+    for part in path.split("/"):
+        literal_id = len(part) == 32 and part.isalnum() or part == "NOPE"
+        parts.append("{}" if part.startswith("{") or literal_id else part)
+    return "/".join(parts)
