@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from boxoffice.accounts.passwords import Passwords
 from boxoffice.accounts.service import AccountService
+from boxoffice.audit.service import AuditService
 from boxoffice.cache.base import Cache, MemoryCache, NullCache
+from boxoffice.cache.metered import MeteredCache
 from boxoffice.cache.redis import RedisCache
 from boxoffice.cache.sessions import SessionCache
 from boxoffice.cache.tickets import TicketCache
@@ -19,6 +21,7 @@ from boxoffice.holds.admission import AdmissionGate
 from boxoffice.holds.service import HoldService
 from boxoffice.inventory.events import InventoryListener, Listeners
 from boxoffice.inventory.service import InventoryService
+from boxoffice.observability.metrics import Metrics
 from boxoffice.orders.payments import FakeGateway, PaymentGateway
 from boxoffice.orders.service import OrderService
 from boxoffice.ratelimit import RateLimits
@@ -47,6 +50,8 @@ class Container:
     waiting_room: WaitingRoomService
     queue_store: QueueStore
     secret: bytes
+    audit: AuditService
+    metrics: Metrics | None
 
     async def close(self) -> None:
         await self.tickets.settle()  # cache rebuilds in flight finish before the pools close
@@ -82,10 +87,14 @@ def build_container(
         lock_timeout_ms=settings.lock_timeout_ms,
     )
     gateway = gateway or FakeGateway()
+    metrics = Metrics() if settings.metrics_enabled else None
     cache = cache or make_cache(settings, clock)
+    if metrics is not None:
+        metrics.watch(database.engine)
+        cache = MeteredCache(cache, metrics)
     sessions = SessionCache(cache, clock)
     listeners = Listeners(*([listener] if listener else []))
-    uow = unit_of_work_factory(database)
+    uow = unit_of_work_factory(database, on_commit=metrics.committed if metrics else None)
     inventory = InventoryService(uow, clock, listeners)
     tickets = TicketCache(cache, inventory, clock, ttl=settings.cache_ttl_seconds)
     listeners.add(tickets)
@@ -127,4 +136,6 @@ def build_container(
         waiting_room=waiting_room,
         queue_store=queue_store,
         secret=secret,
+        audit=AuditService(uow),
+        metrics=metrics,
     )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -53,17 +56,32 @@ def _run(work: Callable[[Container], Awaitable[T]], *, migrate_first: bool = Tru
 def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
-    level = _settings().log_level.lower()
-    uvicorn.run(
-        "boxoffice.web.main:app_factory",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=level,
-        access_log=level in {"debug", "info"},  # one line per request costs in a flash sale
-        proxy_headers=True,
-    )
+    from boxoffice.observability.logs import configure_logging
+    from boxoffice.observability.metrics import MULTIPROCESS_ENV
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.effective_log_format)
+    own_metrics_dir = None
+    if workers > 1 and not os.environ.get(MULTIPROCESS_ENV):
+        # Every worker writes its metrics here; any worker's /metrics adds them up.
+        own_metrics_dir = tempfile.mkdtemp(prefix="boxoffice-metrics-")
+        os.environ[MULTIPROCESS_ENV] = own_metrics_dir
+    try:
+        uvicorn.run(
+            "boxoffice.web.main:app_factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            log_config=None,  # our structured logging (observability/logs.py) stays in charge
+            access_log=False,  # the app logs its own access lines, without ticket codes in paths
+            proxy_headers=True,
+            timeout_graceful_shutdown=20,
+        )
+    finally:
+        if own_metrics_dir:
+            shutil.rmtree(own_metrics_dir, ignore_errors=True)
 
 
 @click.group()
@@ -155,6 +173,18 @@ def worker(sweep_every: float) -> None:
         _run(forever)
     except KeyboardInterrupt:
         click.echo("worker stopped")
+
+
+@main.command()
+@click.argument("order_or_hold_id")
+def audit(order_or_hold_id: str) -> None:
+    """Print what happened to an order (or a hold), change by change."""
+    from boxoffice.audit.service import describe
+
+    events = _run(lambda c: c.audit.trail(order_or_hold_id))
+    click.echo(f"audit trail of {order_or_hold_id}: {len(events)} events")
+    for event in events:
+        click.echo(describe(event))
 
 
 @main.group()

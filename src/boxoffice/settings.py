@@ -52,8 +52,14 @@ class Settings(BaseSettings):
     lock_timeout_ms: int = Field(default=5000, ge=100, le=60000)
     auto_migrate: bool = True
 
-    log_level: str = "INFO"
-    log_format: Literal["console", "json"] | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["console", "json"] | None = Field(
+        default=None, description="unset = json in production, console otherwise"
+    )
+    access_log: bool = Field(
+        default=True, description="One log line per state-changing or failed request"
+    )
+    metrics_enabled: bool = Field(default=True, description="Prometheus metrics at /metrics")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
@@ -70,6 +76,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'boxoffice.db').resolve()}"
+
+    @property
+    def effective_log_format(self) -> str:
+        return self.log_format or ("json" if self.env == "production" else "console")
 
     @property
     def is_sqlite(self) -> bool:

@@ -44,10 +44,11 @@ class Server:
         assert done.returncode == 0, done.stderr.decode()
         return done.stdout.decode()
 
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = 30, workers: int = 1) -> None:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "boxoffice", "serve", "--port", str(self.port)],
+                [sys.executable, "-m", "boxoffice", "serve", "--port", str(self.port),
+                 "--workers", str(workers)],
                 env=self.env, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
         deadline = time.monotonic() + timeout

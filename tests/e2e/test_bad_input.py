@@ -147,6 +147,13 @@ CASES = [
     Case("check in an unknown code", "POST", "/api/v1/admin/checkin", 404, "not_found", "organiser",
          json={"code": "NOPE"}),
     Case("fan checks a ticket in", "POST", "/api/v1/admin/checkin", 403, "forbidden", json={"code": "{ticket}"}),
+    # -- audit trail
+    Case("fan reads an order's audit trail", "GET", "/api/v1/admin/orders/{order}/audit", 403, "forbidden"),
+    Case("audit trail of an unknown order", "GET", f"/api/v1/admin/orders/{NO_SUCH}/audit", 404, "not_found",
+         "organiser"),
+    Case("fan reads a hold's audit trail", "GET", "/api/v1/admin/holds/{hold}/audit", 403, "forbidden"),
+    Case("audit trail of an unknown hold", "GET", f"/api/v1/admin/holds/{NO_SUCH}/audit", 404, "not_found",
+         "organiser"),
     # -- waiting room
     Case("join a show without a room", "POST", "/api/v1/shows/{show}/queue", 409, "queue_not_open"),
     Case("poll a show without a room", "GET", "/api/v1/shows/{show}/queue", 409, "queue_not_open"),

@@ -118,5 +118,6 @@ async def test_stale_entries_from_before_an_outage_are_flushed_on_recovery(
 def container_cache(client: httpx.AsyncClient) -> RedisCache:
     app = client._transport.app  # type: ignore[attr-defined]
     cache = app.state.container.cache
+    cache = getattr(cache, "inner", cache)  # under the metrics wrapper
     assert isinstance(cache, RedisCache)
     return cache

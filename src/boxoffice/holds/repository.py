@@ -3,19 +3,44 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from boxoffice.audit.domain import Action, AuditEvent, AuditLog, Entity
 from boxoffice.holds.domain import Hold, HoldStatus
 from boxoffice.storage.tables import hold_seats, holds, tickets
 
 ACTIVE = HoldStatus.ACTIVE.value
 
 
+class DeadHold(NamedTuple):
+    id: str
+    quantity: int
+    account_id: str
+    show_id: str
+    section_id: str
+    expires_at: datetime
+
+
+def _created(hold: Hold) -> AuditEvent:
+    detail: dict[str, object] = {"expires_at": hold.expires_at.isoformat()}
+    if hold.seat_ids:
+        detail["seat_ids"] = list(hold.seat_ids)
+    return AuditEvent(
+        at=hold.created_at, entity=Entity.HOLD, entity_id=hold.id, action=Action.CREATED,
+        show_id=hold.show_id, section_id=hold.section_id, account_id=hold.account_id,
+        hold_id=hold.id, quantity=hold.quantity, detail=detail,
+    )  # fmt: skip
+
+
 class HoldRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    """Every write here also records its audit event (written at commit)."""
+
+    def __init__(self, conn: AsyncConnection, audit: AuditLog) -> None:
         self._conn = conn
+        self._audit = audit
 
     async def add(self, hold: Hold) -> None:
         await self._conn.execute(
@@ -36,6 +61,7 @@ class HoldRepository:
             await self._conn.execute(
                 insert(hold_seats), [{"hold_id": hold.id, "seat_id": s} for s in hold.seat_ids]
             )
+        self._audit.add(_created(hold))
 
     async def get(self, hold_id: str) -> Hold | None:
         row = (await self._conn.execute(select(holds).where(holds.c.id == hold_id))).first()
@@ -101,16 +127,19 @@ class HoldRepository:
         )
         return int(held or 0) + int(bought or 0)
 
-    async def dead_in_section(self, section_id: str, now: datetime) -> list[tuple[str, int]]:
+    async def dead_in_section(self, section_id: str, now: datetime) -> list[DeadHold]:
         """ACTIVE holds past their expiry (caller holds the section lock)."""
         result = await self._conn.execute(
-            select(holds.c.id, holds.c.quantity).where(
+            select(
+                holds.c.id, holds.c.quantity, holds.c.account_id, holds.c.show_id,
+                holds.c.section_id, holds.c.expires_at,
+            ).where(
                 holds.c.section_id == section_id,
                 holds.c.status == ACTIVE,
                 holds.c.expires_at <= now,
             )
-        )
-        return [(hold_id, quantity) for hold_id, quantity in result]
+        )  # fmt: skip
+        return [DeadHold(*row) for row in result]
 
     async def sections_with_dead_holds(self, now: datetime, limit: int = 100) -> list[str]:
         result = await self._conn.execute(
@@ -121,25 +150,45 @@ class HoldRepository:
         )
         return list(result.scalars())
 
-    async def mark_expired(self, hold_ids: list[str]) -> None:
-        if hold_ids:
-            await self._conn.execute(
-                update(holds)
-                .where(holds.c.id.in_(hold_ids), holds.c.status == ACTIVE)
-                .values(status=HoldStatus.EXPIRED.value)
+    async def mark_expired(self, dead: list[DeadHold], now: datetime) -> None:
+        """Mark dead holds EXPIRED (caller holds their section's lock)."""
+        if not dead:
+            return
+        await self._conn.execute(
+            update(holds)
+            .where(holds.c.id.in_([h.id for h in dead]), holds.c.status == ACTIVE)
+            .values(status=HoldStatus.EXPIRED.value)
+        )
+        for h in dead:
+            self._audit.add(
+                AuditEvent(
+                    at=now, entity=Entity.HOLD, entity_id=h.id, action=Action.EXPIRED,
+                    show_id=h.show_id, section_id=h.section_id, account_id=h.account_id,
+                    hold_id=h.id, quantity=h.quantity,
+                    detail={"expires_at": h.expires_at.isoformat()},
+                )  # fmt: skip
             )
 
-    async def finish(self, hold_id: str, status: HoldStatus, now: datetime) -> bool:
+    async def finish(self, hold: Hold, status: HoldStatus, now: datetime) -> bool:
         """Move a live hold to RELEASED or CONVERTED; True only if it was still live.
 
         The row count decides who won when a release, a payment and an expiry race.
         """
         result = await self._conn.execute(
             update(holds)
-            .where(holds.c.id == hold_id, holds.c.status == ACTIVE, holds.c.expires_at > now)
+            .where(holds.c.id == hold.id, holds.c.status == ACTIVE, holds.c.expires_at > now)
             .values(status=status.value)
         )
-        return result.rowcount == 1
+        if result.rowcount != 1:
+            return False
+        self._audit.add(
+            AuditEvent(
+                at=now, entity=Entity.HOLD, entity_id=hold.id, action=Action(status.value),
+                show_id=hold.show_id, section_id=hold.section_id, account_id=hold.account_id,
+                hold_id=hold.id, quantity=hold.quantity,
+            )  # fmt: skip
+        )
+        return True
 
     # -- batches (holds/batch.py): one statement for many requests ----------------
 
@@ -159,6 +208,8 @@ class HoldRepository:
                     for h in new
                 ],
             )
+            for h in new:
+                self._audit.add(_created(h))
 
     async def by_idempotency_keys(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Hold]:
         """Holds made earlier under any of these (account id, key) pairs."""

@@ -198,7 +198,7 @@ class HoldService:
             if hold is None or hold.account_id != account.id:
                 raise NotFound(f"Hold {hold_id} does not exist.")
             await uow.lock_section(hold.section_id)
-            if not await uow.holds.finish(hold.id, HoldStatus.RELEASED, now):
+            if not await uow.holds.finish(hold, HoldStatus.RELEASED, now):
                 current = await uow.holds.get(hold_id)
                 if current is not None and current.status_at(now) is HoldStatus.EXPIRED:
                     raise HoldExpired()
@@ -235,8 +235,7 @@ async def reclaim_dead_holds(uow: UnitOfWork, section_id: str, now: datetime) ->
     dead = await uow.holds.dead_in_section(section_id, now)
     if not dead:
         return 0
-    hold_ids = [hold_id for hold_id, _ in dead]
-    await uow.holds.mark_expired(hold_ids)
-    await uow.shows.give_back(section_id, sum(quantity for _, quantity in dead))
-    await uow.shows.free_seats(hold_ids)
+    await uow.holds.mark_expired(dead, now)
+    await uow.shows.give_back(section_id, sum(h.quantity for h in dead))
+    await uow.shows.free_seats([h.id for h in dead])
     return len(dead)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from boxoffice.audit.domain import Action, AuditEvent, AuditLog, Entity
 from boxoffice.orders.domain import Order, OrderStatus, Ticket
 from boxoffice.storage.tables import orders, seats, sections, shows, tickets
 
@@ -63,9 +64,29 @@ def _order(row) -> Order:  # type: ignore[no-untyped-def]
     )
 
 
+def _order_event(order: Order, action: Action, at: datetime, **detail: object) -> AuditEvent:
+    return AuditEvent(
+        at=at, entity=Entity.ORDER, entity_id=order.id, action=action, show_id=order.show_id,
+        account_id=order.account_id, hold_id=order.hold_id, order_id=order.id,
+        detail={k: v for k, v in detail.items() if v is not None},
+    )  # fmt: skip
+
+
+def _ticket_event(ticket: Ticket, action: Action, at: datetime) -> AuditEvent:
+    return AuditEvent(
+        at=at, entity=Entity.TICKET, entity_id=ticket.id, action=action,
+        show_id=ticket.show_id, section_id=ticket.section_id, account_id=ticket.account_id,
+        order_id=ticket.order_id, quantity=1,
+        detail={"seat_id": ticket.seat_id} if ticket.seat_id is not None else {},
+    )  # fmt: skip
+
+
 class OrderRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    """Every write here also records its audit event (written at commit)."""
+
+    def __init__(self, conn: AsyncConnection, audit: AuditLog) -> None:
         self._conn = conn
+        self._audit = audit
 
     async def add(self, order: Order) -> None:
         await self._conn.execute(
@@ -81,6 +102,12 @@ class OrderRepository:
                 created_at=order.created_at,
                 updated_at=order.updated_at,
             )
+        )
+        self._audit.add(
+            _order_event(
+                order, Action.CREATED, order.created_at,
+                amount_cents=order.amount_cents, currency=order.currency,
+            )  # fmt: skip
         )
 
     async def get(self, order_id: str) -> Order | None:
@@ -137,7 +164,7 @@ class OrderRepository:
 
     async def settle(
         self,
-        order_id: str,
+        order: Order,
         status: OrderStatus,
         now: datetime,
         *,
@@ -147,7 +174,7 @@ class OrderRepository:
         """PENDING -> PAID or FAILED; True only for the one caller that moved it."""
         result = await self._conn.execute(
             update(orders)
-            .where(orders.c.id == order_id, orders.c.status == OrderStatus.PENDING.value)
+            .where(orders.c.id == order.id, orders.c.status == OrderStatus.PENDING.value)
             .values(
                 status=status.value,
                 updated_at=now,
@@ -155,7 +182,16 @@ class OrderRepository:
                 failure_reason=reason,
             )
         )
-        return result.rowcount == 1
+        if result.rowcount != 1:
+            return False
+        self._audit.add(
+            _order_event(
+                order, Action(status.value), now, payment_reference=reference, reason=reason,
+                amount_cents=order.amount_cents if status is OrderStatus.PAID else None,
+                currency=order.currency if status is OrderStatus.PAID else None,
+            )  # fmt: skip
+        )
+        return True
 
     async def add_tickets(self, issued: list[Ticket]) -> None:
         await self._conn.execute(
@@ -175,16 +211,21 @@ class OrderRepository:
                 for t in issued
             ],
         )
+        for t in issued:
+            self._audit.add(_ticket_event(t, Action.ISSUED, t.issued_at))
 
     async def ticket(self, code: str) -> Ticket | None:
         row = (await self._conn.execute(_ticket_query().where(tickets.c.code == code))).first()
         return _ticket(row) if row else None
 
-    async def check_in(self, code: str, now: datetime) -> bool:
+    async def check_in(self, ticket: Ticket, now: datetime) -> bool:
         """Mark a ticket used; True only the first time."""
         result = await self._conn.execute(
             update(tickets)
-            .where(tickets.c.code == code, tickets.c.checked_in_at.is_(None))
+            .where(tickets.c.id == ticket.id, tickets.c.checked_in_at.is_(None))
             .values(checked_in_at=now)
         )
-        return result.rowcount == 1
+        if result.rowcount != 1:
+            return False
+        self._audit.add(_ticket_event(ticket, Action.CHECKED_IN, now))
+        return True

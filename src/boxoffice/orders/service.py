@@ -122,7 +122,7 @@ class OrderService:
         if charge.outcome is not Outcome.APPROVED:
             reason = "declined" if charge.outcome is Outcome.DECLINED else "payment_timeout"
             async with self._uow(write=True) as uow:
-                await uow.orders.settle(order.id, OrderStatus.FAILED, now, reason=reason)
+                await uow.orders.settle(order, OrderStatus.FAILED, now, reason=reason)
                 await uow.commit()
             raise FAILURES[reason](order_id=order.id)
 
@@ -136,13 +136,13 @@ class OrderService:
             assert current is not None
             if current.status is not OrderStatus.PENDING:
                 return current  # a concurrent retry of this same order settled it
-            if await uow.holds.finish(hold.id, HoldStatus.CONVERTED, now):
+            if await uow.holds.finish(hold, HoldStatus.CONVERTED, now):
                 await self._issue(uow, order, hold, show.section(hold.section_id), charge, now)
             else:
                 converted = (await uow.holds.get(hold.id)).status is HoldStatus.CONVERTED  # type: ignore[union-attr]
                 refund_reason = "already_paid" if converted else "hold_expired"
                 await uow.orders.settle(
-                    order.id, OrderStatus.FAILED, now, reference=charge.reference,
+                    order, OrderStatus.FAILED, now, reference=charge.reference,
                     reason=refund_reason,
                 )  # fmt: skip
             await uow.commit()
@@ -183,7 +183,7 @@ class OrderService:
                 for seat_id in seat_ids
             ]
         )
-        await uow.orders.settle(order.id, OrderStatus.PAID, now, reference=charge.reference)
+        await uow.orders.settle(order, OrderStatus.PAID, now, reference=charge.reference)
 
     async def get(self, account: Account, order_id: str) -> Order:
         async with self._uow() as uow:
@@ -210,7 +210,7 @@ class OrderService:
             ticket = await uow.orders.ticket(code)
             if ticket is None:
                 raise NotFound("No ticket has this code.")
-            if not await uow.orders.check_in(code, now):
+            if not await uow.orders.check_in(ticket, now):
                 raise AlreadyCheckedIn(checked_in_at=ticket.checked_in_at.isoformat())  # type: ignore[union-attr]
             await uow.commit()
         return replace(ticket, checked_in_at=now)

@@ -192,3 +192,25 @@ waiting_rooms = Table(
     Column("seed", String(64), nullable=False),
     Column("drawn_at", UTCDateTime),
 )
+
+# The audit trail (audit/): append-only; migration 0003 adds triggers that
+# refuse UPDATE and DELETE. No foreign keys: the trail outlives what it names.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("entity", String(16), nullable=False),
+    Column("entity_id", ID, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("show_id", ID, nullable=False),
+    Column("section_id", ID),
+    Column("account_id", ID),
+    Column("hold_id", ID),
+    Column("order_id", ID),
+    Column("quantity", Integer, nullable=False),
+    Column("detail", Text, nullable=False),
+    Index("ix_audit_events_hold", "hold_id"),
+    Index("ix_audit_events_order", "order_id"),
+    Index("ix_audit_events_entity", "entity", "entity_id"),
+)

@@ -7,12 +7,14 @@ back, so a failed request writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from boxoffice.accounts.repository import AccountRepository, SessionRepository
+from boxoffice.audit.domain import AuditEvent, AuditLog
+from boxoffice.audit.repository import AuditRepository
 from boxoffice.errors import Busy
 from boxoffice.holds.repository import HoldRepository
 from boxoffice.inventory.repository import ShowRepository
@@ -29,11 +31,16 @@ class UnitOfWork:
     holds: HoldRepository
     orders: OrderRepository
     rooms: WaitingRoomRepository
+    audit: AuditRepository
 
-    def __init__(self, database: Database, *, write: bool) -> None:
+    def __init__(
+        self, database: Database, *, write: bool, on_commit: CommitObserver | None = None
+    ) -> None:
         self._database = database
         self._write = write
         self._committed = False
+        self._on_commit = on_commit
+        self._events = AuditLog()
 
     async def __aenter__(self) -> UnitOfWork:
         self._cm = self._database.transaction(write=self._write)
@@ -47,9 +54,10 @@ class UnitOfWork:
         self.accounts = AccountRepository(conn)
         self.sessions = SessionRepository(conn)
         self.shows = ShowRepository(conn)
-        self.holds = HoldRepository(conn)
-        self.orders = OrderRepository(conn)
+        self.holds = HoldRepository(conn, self._events)
+        self.orders = OrderRepository(conn, self._events)
         self.rooms = WaitingRoomRepository(conn)
+        self.audit = AuditRepository(conn)
         return self
 
     async def __aexit__(
@@ -67,8 +75,14 @@ class UnitOfWork:
             raise Busy() from exc
 
     async def commit(self) -> None:
+        """Write the audit events of this unit of work, then commit both together."""
+        events = list(self._events.pending)
+        await self.audit.write(events)
         await self.conn.commit()
         self._committed = True
+        self._events.pending.clear()
+        if self._on_commit is not None and events:
+            self._on_commit(events)
 
     async def lock_purchase(self, account_id: str, show_id: str) -> None:
         await locking.lock_purchase(self.conn, account_id, show_id)
@@ -84,10 +98,13 @@ class UnitOfWork:
 
 
 UnitOfWorkFactory = Callable[..., UnitOfWork]
+CommitObserver = Callable[[Sequence[AuditEvent]], None]
 
 
-def unit_of_work_factory(database: Database) -> UnitOfWorkFactory:
+def unit_of_work_factory(
+    database: Database, on_commit: CommitObserver | None = None
+) -> UnitOfWorkFactory:
     def factory(*, write: bool = False) -> UnitOfWork:
-        return UnitOfWork(database, write=write)
+        return UnitOfWork(database, write=write, on_commit=on_commit)
 
     return factory

@@ -29,7 +29,7 @@ from boxoffice.waitingroom.domain import (
     lottery_order,
     status_of,
 )
-from boxoffice.waitingroom.store import QueueStore
+from boxoffice.waitingroom.store import AdmissionState, QueueStore
 from boxoffice.waitingroom.tokens import AdmissionTokens
 
 ROOM_TTL = 5.0
@@ -160,6 +160,13 @@ class WaitingRoomService:
             raise NotFound("This show has no waiting room.")
         state = await self._store.state(show_id)
         return room, (await self._store.freeze(show_id)) if state.drawn else 0
+
+    async def lines(self) -> list[tuple[WaitingRoom, AdmissionState]]:
+        """Each enabled room with the state of its line (for monitoring)."""
+        async with self._uow() as uow:
+            rooms = await uow.rooms.enabled()
+        async with store_errors_as_busy():
+            return [(room, await self._store.state(room.show_id)) for room in rooms]
 
     # -- the admitter (one at a time: see workers; safe if two race) -----------
 

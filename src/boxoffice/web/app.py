@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -11,9 +12,13 @@ from fastapi.responses import RedirectResponse
 
 from boxoffice import __version__
 from boxoffice.accounts import endpoints as accounts
+from boxoffice.audit import endpoints as audit
 from boxoffice.bootstrap import Container
 from boxoffice.holds import endpoints as holds
 from boxoffice.inventory import endpoints as inventory
+from boxoffice.observability import endpoints as observability
+from boxoffice.observability.metrics import multiprocess
+from boxoffice.observability.middleware import Observe
 from boxoffice.orders import endpoints as orders
 from boxoffice.waitingroom import endpoints as waitingroom
 from boxoffice.web import errors, health
@@ -37,6 +42,10 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
             if lease is not None:
                 await lease.close()
             await container.close()
+            if multiprocess():
+                from prometheus_client import multiprocess as shared
+
+                shared.mark_process_dead(os.getpid())  # its live gauges stop counting
 
     app = FastAPI(
         title="boxoffice",
@@ -46,6 +55,10 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
     )
     app.state.container = container
     errors.install(app)
+    app.add_middleware(
+        Observe, metrics=container.metrics, access_log=container.settings.access_log
+    )
+
     @app.get("/", include_in_schema=False)
     async def home() -> RedirectResponse:
         return RedirectResponse("/docs")
@@ -53,6 +66,7 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
     for router in (
         health.router, accounts.router, inventory.router, inventory.admin,
         holds.router, orders.router, orders.admin, waitingroom.router, waitingroom.admin,
+        audit.admin, observability.router,
     ):  # fmt: skip
         app.include_router(router)
     return app

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Header, Request
 
 from boxoffice.accounts.domain import Account
@@ -51,6 +52,7 @@ async def current_account(request: Request, container: ContainerDep) -> Account:
         if not hmac.compare_digest(sent, csrf_token_for(container.secret, token)):
             raise CsrfFailed()
     request.state.account_id = account.id
+    structlog.contextvars.bind_contextvars(account_id=account.id)
     return account
 
 

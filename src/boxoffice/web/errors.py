@@ -51,16 +51,25 @@ def error_response(status: int, code: str, message: str, **details: object) -> J
     )
 
 
-async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+def _count(request: Request, code: str) -> None:
+    metrics = getattr(request.app.state.container, "metrics", None)
+    if metrics is not None:
+        metrics.errors.labels(code).inc()
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
+    _count(request, exc.code)
     return error_response(status_of(exc), exc.code, exc.message, **exc.details)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = exc.errors()
     if any(p.get("type") == "json_invalid" for p in problems):
+        _count(request, "malformed_json")
         return error_response(400, "malformed_json", "The request body is not valid JSON.")
+    _count(request, "invalid_request")
     fields = [
         {
             "field": ".".join(str(part) for part in p.get("loc", ()) if part != "body"),
@@ -72,17 +81,18 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid_request", f"Invalid request: {summary}", fields=fields)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     codes = {
         400: "malformed_json", 401: "not_authenticated", 404: "not_found", 405: "method_not_allowed"
     }
-    return error_response(
-        exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail)
-    )
+    code = codes.get(exc.status_code, "http_error")
+    _count(request, code)
+    return error_response(exc.status_code, code, str(exc.detail))
 
 
-async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    _count(request, "internal_error")
     log.exception("unhandled error", exc_info=exc)
     return error_response(500, "internal_error", "Something went wrong on our side.")
 

@@ -1,0 +1,31 @@
+"""A cache that counts its hits and misses by kind of key (show, avail, seats, session, ...)."""
+
+from __future__ import annotations
+
+from boxoffice.cache.base import Cache, CacheStatus
+from boxoffice.observability.metrics import Metrics
+
+
+class MeteredCache:
+    def __init__(self, inner: Cache, metrics: Metrics) -> None:
+        self.inner = inner  # the adapter itself, for tests that simulate its outages
+        self._inner = inner
+        self._lookups = metrics.cache
+
+    async def get(self, key: str) -> bytes | None:
+        value = await self._inner.get(key)
+        kind = key.partition(":")[0]
+        self._lookups.labels(kind, "miss" if value is None else "hit").inc()
+        return value
+
+    async def set(self, key: str, value: bytes, ttl: float) -> None:
+        await self._inner.set(key, value, ttl)
+
+    async def delete(self, *keys: str) -> None:
+        await self._inner.delete(*keys)
+
+    async def status(self) -> CacheStatus:
+        return await self._inner.status()
+
+    async def close(self) -> None:
+        await self._inner.close()
