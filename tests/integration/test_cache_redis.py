@@ -83,6 +83,8 @@ async def test_redis_outage_mid_sale_is_slower_never_wrong(
     redis_server.stop()
     ready = (await a.get("/readyz")).json()
     assert ready["status"] == "degraded" and ready["checks"]["cache"]["status"] == "degraded"
+    assert ready["checks"]["queue_store"]["status"] == "degraded"
+    assert ready["checks"]["database"]["status"] == "ok"
     other = await sign_up(a)
     held = await other.hold(show.id, pista.id, quantity=4)
     assert held.status_code == 201, held.text
@@ -90,7 +92,9 @@ async def test_redis_outage_mid_sale_is_slower_never_wrong(
     assert await _available(a, show.id) == 4 and await _available(b, show.id) == 4
 
     redis_server.start()  # an empty Redis: it lost everything
-    assert (await b.get("/readyz")).json()["status"] == "ready"
+    ready = (await b.get("/readyz")).json()
+    assert ready["status"] == "ready", ready
+    assert {check["status"] for check in ready["checks"].values()} == {"ok"}
     assert await _available(b, show.id) == 4
     assert (await fan.hold(show.id, pista.id, quantity=2)).status_code == 201
     assert await _available(a, show.id) == 2

@@ -1,4 +1,4 @@
-"""`boxoffice bench sale` and `boxoffice bench cache`."""
+"""`boxoffice bench sale`, `boxoffice bench cache` and `boxoffice bench overhead`."""
 
 from __future__ import annotations
 
@@ -69,17 +69,38 @@ def sale(**kwargs: Any) -> None:
         raise click.ClickException("the final check found an oversold section or a lost ticket")
 
 
-@bench.command()
-@_options
-def cache(**kwargs: Any) -> None:
-    """Availability reads and sold-out rejections, with the cache on and off."""
+def _compare(work_name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     from boxoffice.bench import run
     from boxoffice.bench.report import lines
 
-    reports, json_path = _run(run.cache, kwargs)
+    reports, json_path = _run(getattr(run, work_name), kwargs)
     for label, report in reports.items():
         click.echo(f"-- {label}")
         for line in lines(report):
             click.echo(line)
     if json_path:
         json_path.write_text(json.dumps({k: run.to_json(r) for k, r in reports.items()}, indent=2))
+    return reports  # type: ignore[no-any-return]
+
+
+@bench.command()
+@_options
+def cache(**kwargs: Any) -> None:
+    """Availability reads and sold-out rejections, with the cache on and off."""
+    _compare("cache", kwargs)
+
+
+@bench.command()
+@_options
+def overhead(**kwargs: Any) -> None:
+    """The hot endpoints with metrics and logging off, then on."""
+    reports = _compare("overhead", kwargs)
+    best: dict[str, dict[str, float]] = {"off": {}, "on": {}}
+    for label, report in reports.items():
+        side = "on" if " on " in label else "off"
+        for name, rate in report.rates.items():
+            best[side][name] = max(best[side].get(name, 0.0), rate.per_second)
+    click.echo("-- cost of metrics + logging (best round of each; throughput lost with them on)")
+    for name, off in best["off"].items():
+        lost = 1 - best["on"][name] / off if off else 0.0
+        click.echo(f"{name:<14} {off:>9,.0f}/s off  {best['on'][name]:>9,.0f}/s on  {lost:>7.1%}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,7 +112,7 @@ async def sale(options: Options, progress: Progress) -> Report:
                 progress("empty endpoint")
                 report.rates["empty"] = phase("empty", "GET", "/healthz")
                 progress("hold throughput (roomy show)")
-                report.rates["holds"] = phase("holds", "POST", "/api/v1/holds", files["hold_roomy"])
+                report.rates["holds"] = phase("holds", "POST", "/api/v1/holds", _ROOMY)
                 progress(f"flash sale: {options.fans:,} fans for {fixture.capacity:,} tickets")
                 seat_ids = await seat_ids_of(server.url, fixture.tokens[0], fixture.sale_show,
                                              fixture.seated_section)  # fmt: skip
@@ -121,7 +121,7 @@ async def sale(options: Options, progress: Progress) -> Report:
                     fixture.seated_section, seat_ids, concurrency=options.concurrency,
                 )  # fmt: skip
                 progress("sold-out rejections")
-                report.rates["sold_out"] = phase("sold_out", "POST", "/api/v1/holds", files["hold_sold_out"])
+                report.rates["sold_out"] = phase("sold_out", "POST", "/api/v1/holds", _SOLD_OUT)
                 report.rss_mb = server.worker_rss_mb()
             report.totals = await check(settings.effective_database_url, fixture.sale_show)
         finally:
@@ -130,8 +130,14 @@ async def sale(options: Options, progress: Progress) -> Report:
     return report
 
 
-async def cache(options: Options, progress: Progress) -> dict[str, Report]:
-    """Availability reads and sold-out rejections with the cache on and off."""
+Measure = Callable[[Report, Callable[..., Rate], fx.Fixture, Any], Awaitable[None]]
+
+
+async def _variants(
+    options: Options, progress: Progress, variants: list[tuple[str, dict[str, str]]], measure: Measure
+) -> dict[str, Report]:
+    """The same measurement against servers started with different settings,
+    one after another, on one sold-out flash-sale show and one roomy show."""
     require_wrk()
     reports = {}
     with tempfile.TemporaryDirectory(prefix="boxoffice-bench-") as tmp:
@@ -140,25 +146,12 @@ async def cache(options: Options, progress: Progress) -> dict[str, Report]:
         try:
             await _sell_out(settings, fixture)
             files = fx.write_inputs(fixture, folder / "inputs")
-            for label, enabled in (("cache on", "true"), ("cache off", "false")):
+            for label, env in variants:
                 progress(f"{label}: starting the server ({options.workers} worker(s))")
-                report = Report(options={**asdict(options), "cache": label})
-                env = _server_env(options, BOXOFFICE_CACHE_ENABLED=enabled)
-                with Server(settings, options.workers, folder / "server.log", **env) as server:
-                    phase = _phases(server.url, options, files)
-                    report.rates["empty"] = phase("empty", "GET", "/healthz")
-                    report.rates["availability"] = phase(
-                        "availability", "GET", f"/api/v1/shows/{fixture.sale_show}/availability"
-                    )
-                    # Logged-in fans have warm sessions: count only what a rejection costs.
-                    phase("warm-up", "GET", "/api/v1/me")
-                    before = await _transactions(settings.database_url)
-                    report.rates["sold_out"] = phase("sold_out", "POST", "/api/v1/holds", files["hold_sold_out"])
-                    after = await _transactions(settings.database_url)
-                    if before is not None and after is not None:
-                        report.transactions_per_rejection = (after - before) / max(
-                            report.rates["sold_out"].requests, 1
-                        )
+                report = Report(options={**asdict(options), "variant": label})
+                with Server(settings, options.workers, folder / "server.log",
+                            **_server_env(options, **env)) as server:  # fmt: skip
+                    await measure(report, _phases(server.url, options, files), fixture, settings)
                     report.rss_mb = server.worker_rss_mb()
                 reports[label] = report
                 if options.redis_url:
@@ -169,11 +162,58 @@ async def cache(options: Options, progress: Progress) -> dict[str, Report]:
     return reports
 
 
+async def cache(options: Options, progress: Progress) -> dict[str, Report]:
+    """Availability reads and sold-out rejections with the cache on and off."""
+
+    async def measure(report: Report, phase: Callable[..., Rate], fixture: fx.Fixture, settings: Any) -> None:
+        report.rates["empty"] = phase("empty", "GET", "/healthz")
+        report.rates["availability"] = phase(
+            "availability", "GET", f"/api/v1/shows/{fixture.sale_show}/availability"
+        )
+        # Logged-in fans have warm sessions: count only what a rejection costs.
+        phase("warm-up", "GET", "/api/v1/me")
+        before = await _transactions(settings.database_url)
+        report.rates["sold_out"] = phase("sold_out", "POST", "/api/v1/holds", _SOLD_OUT)
+        after = await _transactions(settings.database_url)
+        if before is not None and after is not None:
+            report.transactions_per_rejection = (after - before) / max(
+                report.rates["sold_out"].requests, 1
+            )
+
+    variants = [("cache on", {"BOXOFFICE_CACHE_ENABLED": "true"}),
+                ("cache off", {"BOXOFFICE_CACHE_ENABLED": "false"})]  # fmt: skip
+    return await _variants(options, progress, variants, measure)
+
+
+async def overhead(options: Options, progress: Progress) -> dict[str, Report]:
+    """The hot endpoints with metrics and logging off, then on (JSON logs, access log)."""
+
+    async def measure(report: Report, phase: Callable[..., Rate], fixture: fx.Fixture, _: Any) -> None:
+        report.rates["empty"] = phase("empty", "GET", "/healthz")
+        report.rates["availability"] = phase(
+            "availability", "GET", f"/api/v1/shows/{fixture.sale_show}/availability"
+        )
+        report.rates["holds"] = phase("holds", "POST", "/api/v1/holds", _ROOMY)
+        report.rates["sold_out"] = phase("sold_out", "POST", "/api/v1/holds", _SOLD_OUT)
+
+    quiet = {"BOXOFFICE_METRICS_ENABLED": "false", "BOXOFFICE_ACCESS_LOG": "false"}
+    observed = {"BOXOFFICE_METRICS_ENABLED": "true", "BOXOFFICE_ACCESS_LOG": "true",
+                "BOXOFFICE_LOG_FORMAT": "json"}  # fmt: skip
+    # Twice each, interleaved: a drift over the run (a growing holds table, a
+    # warming disk cache) then shows as a difference between rounds, not as overhead.
+    variants = [(f"observability {label} (round {n})", env)
+                for n in (1, 2) for label, env in (("off", quiet), ("on", observed))]  # fmt: skip
+    return await _variants(options, progress, variants, measure)
+
+
+_ROOMY, _SOLD_OUT = "hold_roomy", "hold_sold_out"
+
+
 def _phases(base_url: str, options: Options, files: dict[str, Path]) -> Callable[..., Rate]:
-    def phase(name: str, method: str, path: str, body: Path | None = None) -> Rate:
+    def phase(name: str, method: str, path: str, body: str | None = None) -> Rate:
         return wrk(
             name, base_url, path, seconds=options.seconds, connections=options.concurrency,
-            method=method, body=body, tokens=files["tokens"],
+            method=method, body=files[body] if body else None, tokens=files["tokens"],
         )  # fmt: skip
 
     return phase

@@ -10,12 +10,11 @@ class MeteredCache:
     def __init__(self, inner: Cache, metrics: Metrics) -> None:
         self.inner = inner  # the adapter itself, for tests that simulate its outages
         self._inner = inner
-        self._lookups = metrics.cache
+        self._metrics = metrics
 
     async def get(self, key: str) -> bytes | None:
         value = await self._inner.get(key)
-        kind = key.partition(":")[0]
-        self._lookups.labels(kind, "miss" if value is None else "hit").inc()
+        self._metrics.cache_lookup(key.partition(":")[0], value is not None)
         return value
 
     async def set(self, key: str, value: bytes, ttl: float) -> None:

@@ -77,6 +77,8 @@ class Metrics:
             "boxoffice_db_query_duration_seconds", "Time of one SQL statement",
             buckets=QUERY_BUCKETS, registry=r,
         )  # fmt: skip
+        self._per_request: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._per_lookup: dict[tuple[str, bool], Any] = {}
         self.connections = Gauge(
             "boxoffice_db_connections_in_use", "Database connections checked out of the pools",
             registry=r, multiprocess_mode="livesum",
@@ -98,8 +100,22 @@ class Metrics:
         event.listen(sync.pool, "checkin", lambda *_: self.connections.dec())
 
     def request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        key = (method, route, status)
+        found = self._per_request.get(key)
+        if found is None:  # labels() costs a lock and a lookup: keep the children
+            found = self._per_request[key] = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+        found[0].inc()
+        found[1].observe(seconds)
+
+    def cache_lookup(self, kind: str, hit: bool) -> None:
+        key = (kind, hit)
+        child = self._per_lookup.get(key)
+        if child is None:
+            child = self._per_lookup[key] = self.cache.labels(kind, "hit" if hit else "miss")
+        child.inc()
 
     def committed(self, events: Sequence[AuditEvent]) -> None:
         """Count what a unit of work changed, once it has committed."""

@@ -10,8 +10,8 @@ drown the log, and the audit trail already records every state change.
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from time import perf_counter
 from typing import Any
 
@@ -33,7 +33,7 @@ def request_id_of(scope: Scope) -> str:
             if WELL_FORMED.fullmatch(sent):
                 return sent
             break
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 class Observe:
@@ -47,8 +47,7 @@ class Observe:
             await self.app(scope, receive, send)
             return
         request_id = request_id_of(scope)
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        bound = structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500
         started = perf_counter()
 
@@ -65,6 +64,8 @@ class Observe:
             await self.app(scope, receive, answer)
         finally:
             self._record(scope, status, perf_counter() - started)
+            structlog.contextvars.reset_contextvars(**bound)
+            structlog.contextvars.unbind_contextvars("account_id")  # bound by the auth dependency
 
     def _record(self, scope: Scope, status: int, seconds: float) -> None:
         route = getattr(scope.get("route"), "path", "unmatched")

@@ -193,5 +193,8 @@ class RedisQueueStore:
             total += int(await self._redis.memory_usage(self._k(show_id, name), samples=0) or 0)
         return total
 
+    async def ping(self) -> None:
+        await self._redis.ping()
+
     async def close(self) -> None:
         await self._redis.aclose()

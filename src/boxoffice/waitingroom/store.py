@@ -64,6 +64,9 @@ class QueueStore(Protocol):
 
     async def forget(self, show_id: str) -> None: ...
 
+    async def ping(self) -> None:
+        """Raise if the store does not answer."""
+
     async def close(self) -> None: ...
 
 
@@ -169,6 +172,9 @@ class MemoryQueueStore:
 
     async def forget(self, show_id: str) -> None:
         self._lines.pop(show_id, None)
+
+    async def ping(self) -> None:
+        return None
 
     async def close(self) -> None:
         self._lines.clear()
