@@ -35,12 +35,13 @@ def test_credentials_are_redacted_at_any_depth(log_lines: io.StringIO) -> None:
     log.info("login", email="a@example.com", password="hunter2hunter2",
              body={"token": "abc123secret", "nested": [{"api_key": "k-999"}]})  # fmt: skip
     logging.getLogger("test.stdlib").warning("plain %s", "message")
+    logging.getLogger("uvicorn.access").info('1.2.3.4 - "GET /api/v1/tickets/SECRETCODE HTTP/1.1" 200')
     first, second = parsed(log_lines)
     assert first["password"] == "[redacted]"
     assert first["body"] == {"token": "[redacted]", "nested": [{"api_key": "[redacted]"}]}
     assert first["email"] == "a@example.com" and first["level"] == "info"
     assert second["event"] == "plain message" and second["logger"] == "test.stdlib"
-    for secret in ("hunter2hunter2", "abc123secret", "k-999"):
+    for secret in ("hunter2hunter2", "abc123secret", "k-999", "SECRETCODE"):
         assert secret not in log_lines.getvalue()
 
 
