@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from boxoffice.accounts.passwords import Passwords, fast_hasher
 from boxoffice.bootstrap import Container, build_container
@@ -192,3 +195,15 @@ class QueryCounter:
         from sqlalchemy import event
 
         event.remove(self._engine, "before_cursor_execute", self._on_execute)
+
+
+def require_tool(name: str, hint: str) -> str:
+    """The path of a command-line tool: in CI its absence fails the test, elsewhere skips it."""
+    local = Path(sys.executable).parent / name
+    found = shutil.which(name) or (str(local) if local.exists() else None)
+    if found is None:
+        message = f"{name} is not installed ({hint})"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return found

@@ -86,7 +86,7 @@ def build_container(
         pool_size=settings.db_pool_size,
         lock_timeout_ms=settings.lock_timeout_ms,
     )
-    gateway = gateway or FakeGateway()
+    gateway = gateway or FakeGateway(latency_seconds=settings.fake_payment_latency_ms / 1000)
     metrics = Metrics() if settings.metrics_enabled else None
     cache = cache or make_cache(settings, clock)
     if metrics is not None:

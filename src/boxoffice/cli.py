@@ -19,6 +19,7 @@ from boxoffice.bootstrap import Container, build_container
 from boxoffice.errors import DomainError
 from boxoffice.settings import Settings
 from boxoffice.bench.cli import bench
+from boxoffice.topology.cli import topology
 from boxoffice.waitingroom.cli import queue
 
 T = TypeVar("T")
@@ -219,6 +220,7 @@ def show_export(show_id: str) -> None:
 
 main.add_command(queue)
 main.add_command(bench)
+main.add_command(topology)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     )  # fmt: skip
     cookie_secure: bool = True
     payment_mode: Literal["test"] = "test"
+    fake_payment_latency_ms: int = Field(
+        default=0, ge=0, le=10_000, description="Test mode: how long the fake provider takes to answer"
+    )
 
     login_rate: str = "10/minute"
     register_rate: str = "10/minute"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from boxoffice.bootstrap import Container
 from boxoffice.inventory.domain import Show
-from tests.support import IN_CI, sign_up
+from tests.support import require_tool, sign_up
 
 MONITORING = Path(__file__).resolve().parents[2] / "deploy" / "monitoring"
 METRIC = re.compile(r"\bboxoffice_[a-z_]+")
@@ -60,12 +59,7 @@ def test_prometheus_files_parse() -> None:
      ("test", "rules", "alerts_test.yml")],
 )  # fmt: skip
 def test_promtool_accepts_them(args: tuple[str, ...]) -> None:
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        message = "promtool not installed (Debian package prometheus)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    promtool = require_tool("promtool", "apt-get install -y prometheus")
     done = subprocess.run(
         [promtool, *args], cwd=MONITORING, capture_output=True, text=True, timeout=60
     )

@@ -1,4 +1,4 @@
-"""`boxoffice bench sale`, `boxoffice bench cache` and `boxoffice bench overhead`."""
+"""`boxoffice bench sale | cache | overhead | balancer`."""
 
 from __future__ import annotations
 
@@ -40,13 +40,13 @@ def bench() -> None:
     """Bounded loopback benchmarks (they print figures; nothing passes or fails)."""
 
 
-def _run(work: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+def _run(work: Callable[..., Any], kwargs: dict[str, Any], *extra: Any) -> Any:
     from boxoffice.bench.run import Options
 
     json_path = kwargs.pop("json_path")
     options = Options(**kwargs)
     try:
-        result = asyncio.run(work(options, lambda m: click.echo(f"  .. {m}", err=True)))
+        result = asyncio.run(work(options, lambda m: click.echo(f"  .. {m}", err=True), *extra))
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from exc
     return result, json_path
@@ -69,11 +69,11 @@ def sale(**kwargs: Any) -> None:
         raise click.ClickException("the final check found an oversold section or a lost ticket")
 
 
-def _compare(work_name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+def _compare(work_name: str, kwargs: dict[str, Any], *extra: Any) -> dict[str, Any]:
     from boxoffice.bench import run
     from boxoffice.bench.report import lines
 
-    reports, json_path = _run(getattr(run, work_name), kwargs)
+    reports, json_path = _run(getattr(run, work_name), kwargs, *extra)
     for label, report in reports.items():
         click.echo(f"-- {label}")
         for line in lines(report):
@@ -104,3 +104,22 @@ def overhead(**kwargs: Any) -> None:
     for name, off in best["off"].items():
         lost = 1 - best["on"][name] / off if off else 0.0
         click.echo(f"{name:<14} {off:>9,.0f}/s off  {best['on'][name]:>9,.0f}/s on  {lost:>7.1%}")
+
+
+@bench.command()
+@_options
+@click.option("--apps", "app_counts", default="1,2,4", show_default=True,
+              help="Comma-separated numbers of app processes to try behind HAProxy.")  # fmt: skip
+def balancer(app_counts: str, **kwargs: Any) -> None:
+    """Hold throughput through HAProxy with 1, 2 and 4 app processes (needs
+    PostgreSQL, Redis and haproxy; run from a checkout: it uses deploy/haproxy)."""
+    try:
+        counts = tuple(int(n) for n in app_counts.split(","))
+    except ValueError as exc:
+        raise click.BadParameter("give numbers such as 1,2,4", param_hint="--apps") from exc
+    if not counts or min(counts) < 1 or max(counts) > 16:
+        raise click.BadParameter("each number must be between 1 and 16", param_hint="--apps")
+    reports = _compare("balancer", kwargs, counts)
+    click.echo("-- holds per second by app processes")
+    for label, report in reports.items():
+        click.echo(f"{label:<10} {report.rates['holds'].per_second:>8,.0f}/s   empty {report.rates['empty'].per_second:>9,.0f}/s")

@@ -5,6 +5,7 @@ flash sale stops at its time limit, and the scratch database is dropped."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -204,6 +205,40 @@ async def overhead(options: Options, progress: Progress) -> dict[str, Report]:
     variants = [(f"observability {label} (round {n})", env)
                 for n in (1, 2) for label, env in (("off", quiet), ("on", observed))]  # fmt: skip
     return await _variants(options, progress, variants, measure)
+
+
+async def balancer(options: Options, progress: Progress, apps: tuple[int, ...]) -> dict[str, Report]:
+    """The hold path through HAProxy with 1, 2, 4... single-worker app processes."""
+    from boxoffice.topology.haproxy import HAProxy
+
+    require_wrk()
+    if not (options.database_url and options.redis_url):
+        raise RuntimeError("the balancer bench needs --database-url (PostgreSQL) and --redis-url")
+    reports = {}
+    with tempfile.TemporaryDirectory(prefix="boxoffice-bench-") as tmp:
+        folder = Path(tmp)
+        fixture, settings = await _setup(options, folder, progress)
+        try:
+            files = fx.write_inputs(fixture, folder / "inputs")
+            for n in apps:
+                progress(f"{n} app process(es) behind HAProxy")
+                report = Report(options={**asdict(options), "apps": n})
+                with contextlib.ExitStack() as stack:
+                    servers = [
+                        stack.enter_context(Server(settings, 1, folder / f"app{i}.log", **_server_env(options)))
+                        for i in range(n)
+                    ]
+                    lb = stack.enter_context(HAProxy(folder, [int(s.url.rsplit(":", 1)[1]) for s in servers]))
+                    lb.start(expect_up=n)
+                    phase = _phases(lb.url, options, files)
+                    report.rates["empty"] = phase("empty", "GET", "/healthz")
+                    report.rates["holds"] = phase("holds", "POST", "/api/v1/holds", _ROOMY)
+                    report.rss_mb = [m for s in servers for m in s.worker_rss_mb()]
+                reports[f"{n} app(s)"] = report
+                await _flush_redis(options.redis_url)
+        finally:
+            await fx.drop_database(options.database_url)
+    return reports
 
 
 _ROOMY, _SOLD_OUT = "hold_roomy", "hold_sold_out"
