@@ -143,6 +143,16 @@ class OrderRepository:
             order.tickets = by_order.get(order.id, [])
         return found
 
+    async def paid_at(self, show_id: str, since: datetime) -> list[datetime]:
+        """When each of a show's orders since `since` was paid."""
+        rows = await self._conn.execute(
+            select(orders.c.updated_at).where(
+                orders.c.show_id == show_id, orders.c.status == OrderStatus.PAID.value,
+                orders.c.updated_at >= since,
+            )
+        )  # fmt: skip
+        return list(rows.scalars())
+
     async def paid_for_hold(self, hold_id: str) -> Order | None:
         row = (
             await self._conn.execute(

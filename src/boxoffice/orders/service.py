@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -202,6 +203,19 @@ class OrderService:
         if ticket is None or (ticket.account_id != account.id and not account.is_organiser):
             raise NotFound("No such ticket.")
         return ticket
+
+    async def per_minute(self, show_id: str, minutes: int = 10) -> list[tuple[datetime, int]]:
+        """Paid orders in each of the last `minutes` minutes, oldest first (organisers)."""
+        now = self._clock.now().replace(second=0, microsecond=0)
+        start = now - timedelta(minutes=minutes - 1)
+        async with self._uow() as uow:
+            paid = await uow.orders.paid_at(show_id, start)
+        counts = {start + timedelta(minutes=i): 0 for i in range(minutes)}
+        for moment in paid:
+            minute = moment.replace(second=0, microsecond=0)
+            if minute in counts:
+                counts[minute] += 1
+        return list(counts.items())
 
     async def check_in(self, code: str) -> Ticket:
         """Let a ticket through the gate once; the second time is AlreadyCheckedIn."""

@@ -8,7 +8,7 @@ import os
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from boxoffice import __version__
 from boxoffice.accounts import endpoints as accounts
@@ -20,6 +20,9 @@ from boxoffice.observability import endpoints as observability
 from boxoffice.observability.metrics import multiprocess
 from boxoffice.observability.middleware import Observe
 from boxoffice.orders import endpoints as orders
+from boxoffice.pages import fan as fan_pages
+from boxoffice.pages import organiser as organiser_pages
+from boxoffice.pages.base import STATIC, LoginRequired, Pages, login_required
 from boxoffice.waitingroom import endpoints as waitingroom
 from boxoffice.web import errors, health
 from boxoffice.workers.jobs import jobs_of, lease_for, run_rounds
@@ -59,14 +62,14 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
         Observe, metrics=container.metrics, access_log=container.settings.access_log
     )
 
-    @app.get("/", include_in_schema=False)
-    async def home() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    app.state.pages = Pages()
+    app.add_exception_handler(LoginRequired, login_required)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     for router in (
         health.router, accounts.router, inventory.router, inventory.admin,
         holds.router, orders.router, orders.admin, waitingroom.router, waitingroom.admin,
-        audit.admin, observability.router,
+        audit.admin, observability.router, fan_pages.router, organiser_pages.router,
     ):  # fmt: skip
         app.include_router(router)
     return app

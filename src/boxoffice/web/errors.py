@@ -9,7 +9,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from boxoffice import errors
@@ -57,9 +57,15 @@ def _count(request: Request, code: str) -> None:
         metrics.errors.labels(code).inc()
 
 
-async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+async def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, errors.DomainError)
     _count(request, exc.code)
+    pages = getattr(request.app.state, "pages", None)
+    wants_page = "text/html" in request.headers.get("accept", "")  # a browser navigating
+    if pages is not None and wants_page and not request.url.path.startswith("/api/"):
+        from boxoffice.pages.base import message_for
+
+        return pages.error(request, status_of(exc), message_for(exc))  # type: ignore[no-any-return]
     return error_response(status_of(exc), exc.code, exc.message, **exc.details)
 
 

@@ -1,0 +1,1 @@
+"""Server-rendered pages for fans and organisers (Jinja2, a little plain JS)."""

@@ -1,0 +1,99 @@
+"""Pages over HTTP (no browser): CSRF on every form post, cookie flags, no
+open redirects, error pages in the fan's language, organiser-only pages."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from boxoffice.bootstrap import Container
+from boxoffice.inventory.domain import Show
+from tests.support import PASSWORD, unique_email
+
+CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+
+
+async def _token(client: httpx.AsyncClient, path: str = "/login") -> str:
+    r = await client.get(path)
+    assert r.status_code == 200
+    found = CSRF.search(r.text)
+    assert found, "the form carries a CSRF token"
+    return found.group(1)
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"  # pages add no SQL of their own: one backend is enough
+
+
+async def test_form_posts_need_the_csrf_token(client: httpx.AsyncClient, container: Container) -> None:
+    email = unique_email()
+    await container.accounts.register(email, PASSWORD, "Fan")
+    form = {"email": email, "password": PASSWORD, "next": "/"}
+    r = await client.post("/login", data=form)  # no cookie, no token
+    assert r.status_code == 403 and "This form expired" in r.text
+    await _token(client)
+    r = await client.post("/login", data={**form, "csrf": "0" * 40})  # the wrong token
+    assert r.status_code == 403
+    assert "boxoffice_session" not in client.cookies
+    r = await client.post("/login", data={**form, "csrf": await _token(client)})
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+
+
+async def test_the_form_cookie_is_strict_and_httponly(client: httpx.AsyncClient) -> None:
+    r = await client.get("/login")
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith("boxoffice_form=") and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert r.headers["x-frame-options"] == "DENY"
+
+
+async def test_login_never_redirects_off_site(client: httpx.AsyncClient, container: Container) -> None:
+    email = unique_email()
+    await container.accounts.register(email, PASSWORD, "Fan")
+    for target, expected in (("https://evil.example/", "/"), ("//evil.example", "/"), ("/my/tickets", "/my/tickets")):
+        r = await client.post("/login", data={"email": email, "password": PASSWORD, "next": target,
+                                              "csrf": await _token(client)})  # fmt: skip
+        assert r.headers["location"] == expected
+
+
+async def test_wrong_password_and_unknown_email_read_the_same(client: httpx.AsyncClient, container: Container) -> None:
+    email = unique_email()
+    await container.accounts.register(email, PASSWORD, "Fan")
+    answers = []
+    for who in (email, unique_email()):
+        r = await client.post("/login", data={"email": who, "password": "wrong password!", "csrf": await _token(client)})
+        assert r.status_code == 401
+        answers.append(re.sub(r'value="[^"]*"', "", r.text))
+    assert answers[0] == answers[1]
+
+
+async def test_pages_that_need_a_login_send_you_to_it(client: httpx.AsyncClient, show: Show) -> None:
+    r = await client.get(f"/shows/{show.id}/sections/{show.sections[0].id}")
+    assert r.status_code == 303 and r.headers["location"] == f"/login?next=/shows/{show.id}/sections/{show.sections[0].id}"
+    assert (await client.get("/my/tickets")).headers["location"].startswith("/login")
+
+
+async def test_an_unknown_show_is_a_page_in_the_fans_language(client: httpx.AsyncClient) -> None:
+    r = await client.get("/shows/" + "0" * 32, headers={"Accept-Language": "pt-BR", "Accept": "text/html"})
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "Não encontrado." in r.text
+    api = await client.get("/api/v1/shows/" + "0" * 32)
+    assert api.json()["error"]["code"] == "not_found"  # the API still answers JSON
+
+
+async def test_a_fan_gets_no_organiser_page(client: httpx.AsyncClient, container: Container) -> None:
+    email = unique_email()
+    await container.accounts.register(email, PASSWORD, "Fan")
+    r = await client.post("/login", data={"email": email, "password": PASSWORD, "csrf": await _token(client)})
+    client.cookies.set("boxoffice_session", r.cookies["boxoffice_session"])
+    for path in ("/admin", "/admin/shows/new", "/admin/checkin"):
+        page = await client.get(path)
+        assert page.status_code == 403 and "Only organisers can do this." in page.text
+    token = CSRF.search((await client.get("/")).text)  # the logout form's token
+    assert token is not None
+    r = await client.post("/admin/checkin", data={"code": "X", "csrf": token.group(1)})
+    assert r.status_code == 403
