@@ -97,3 +97,47 @@ async def test_a_fan_gets_no_organiser_page(client: httpx.AsyncClient, container
     assert token is not None
     r = await client.post("/admin/checkin", data={"code": "X", "csrf": token.group(1)})
     assert r.status_code == 403
+
+
+async def _organiser_client(client: httpx.AsyncClient, container: Container) -> str:
+    email = unique_email("organiser")
+    await container.accounts.create_admin(email, PASSWORD)
+    r = await client.post("/login", data={"email": email, "password": PASSWORD, "csrf": await _token(client)})
+    client.cookies.set("boxoffice_session", r.cookies["boxoffice_session"])
+    return await _token(client, "/admin/shows/new")
+
+
+async def test_organiser_edits_a_show_and_its_waiting_room(
+    client: httpx.AsyncClient, container: Container, show: Show
+) -> None:
+    token = await _organiser_client(client, container)
+    page = await client.get(f"/admin/shows/{show.id}/edit")
+    assert page.status_code == 200 and f'value="{show.name}"' in page.text
+    form = {
+        "csrf": token, "name": "Renamed Night", "venue": show.venue, "currency": "BRL",
+        "starts_at": "2030-02-01T20:00", "sale_opens_at": "2029-12-31T10:00", "sale_closes_at": "2030-01-30T10:00",
+        "per_account_limit": "6", "room-enabled": "1", "room-opens_at": "2029-12-31T09:00",
+        "room-admit_per_minute": "120", "room-max_active": "",
+    }  # fmt: skip
+    r = await client.post(f"/admin/shows/{show.id}/edit", data=form)
+    assert r.status_code == 303, r.text
+    changed = await container.inventory.show(show.id)
+    assert (changed.name, changed.per_account_limit) == ("Renamed Night", 6)
+    room = await container.waiting_room.room(show.id)
+    assert room is not None and room.enabled and room.admit_per_minute == 120
+
+    bad = await client.post(f"/admin/shows/{show.id}/edit", data={**form, "sale_closes_at": "2029-01-01T10:00"})
+    assert bad.status_code == 422 and 'id="form-problems"' in bad.text
+    assert (await container.inventory.show(show.id)).sale_closes_at == changed.sale_closes_at  # nothing changed
+
+
+async def test_a_show_form_with_mistakes_creates_nothing(client: httpx.AsyncClient, container: Container) -> None:
+    token = await _organiser_client(client, container)
+    before = len(await container.inventory.list_shows())
+    r = await client.post("/admin/shows/new", data={
+        "csrf": token, "name": "Broken", "venue": "Nowhere", "currency": "BRL", "per_account_limit": "4",
+        "starts_at": "2030-02-01T20:00", "sale_opens_at": "2030-01-10T10:00", "sale_closes_at": "2030-01-30T10:00",
+        "section-0-name": "Pista", "section-0-kind": "ga", "section-0-price": "-5", "section-0-capacity": "100",
+    })  # fmt: skip
+    assert r.status_code == 422 and 'id="form-problems"' in r.text
+    assert len(await container.inventory.list_shows()) == before
