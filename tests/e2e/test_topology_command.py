@@ -30,11 +30,27 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 def _free_pair() -> int:
+    """A free port whose next port is free too (apps take consecutive ports)."""
     while True:
         first = free_port()
         with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", first + 1)) != 0 and first + 1 < 65000:
-                return first
+            try:
+                s.bind(("127.0.0.1", first + 1))
+            except OSError:
+                continue
+            return first
+
+
+def _why(log: Path) -> str:
+    lines = log.read_text().splitlines()
+    return "\n".join(line for line in lines if "app2" in line or "rror" in line)[-4000:]
+
+
+def _other_port(taken: set[int]) -> int:
+    """A free port that is none of `taken` (the kernel may hand out first_app + 1)."""
+    while (port := free_port()) in taken:
+        pass
+    return port
 
 
 def _listening(port: int) -> bool:
@@ -45,7 +61,9 @@ def _listening(port: int) -> bool:
 @pytest.fixture
 def started(backend: str, container: Container, database_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, int]]:
     need_haproxy()
-    port, first_app = free_port(), _free_pair()
+    first_app = _free_pair()
+    port = _other_port({first_app, first_app + 1})
+    stats = _other_port({first_app, first_app + 1, port})
     env = {
         **os.environ, "BOXOFFICE_DATABASE_URL": database_url,
         "BOXOFFICE_REDIS_URL": "redis://127.0.0.1:6379/12",
@@ -55,7 +73,7 @@ def started(backend: str, container: Container, database_url: str, tmp_path: Pat
     log = (tmp_path / "topology.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "boxoffice", "topology", "--apps", "2", "--port", str(port),
-         "--first-app-port", str(first_app), "--stats-port", str(free_port()),
+         "--first-app-port", str(first_app), "--stats-port", str(stats),
          "--run-dir", str(tmp_path / "run"), "--config", str(CONFIG), "--check-every", "300ms"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
@@ -74,12 +92,12 @@ def test_one_command_starts_and_one_signal_stops_everything(
     deadline = time.monotonic() + 40
     ready = False
     while time.monotonic() < deadline and not ready:
-        assert proc.poll() is None, (tmp_path / "topology.log").read_text()[-3000:]
+        assert proc.poll() is None, _why(tmp_path / "topology.log")
         try:
             ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
         except httpx.TransportError:
             time.sleep(0.2)
-    assert ready, (tmp_path / "topology.log").read_text()[-3000:]
+    assert ready, _why(tmp_path / "topology.log")
     assert httpx.get(f"http://127.0.0.1:{port}/api/v1/shows", timeout=5).status_code == 200
     assert httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).status_code == 404  # not public
     assert (tmp_path / "run" / "Procfile").read_text().count("serve") == 2
