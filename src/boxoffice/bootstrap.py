@@ -12,6 +12,7 @@ from boxoffice.accounts.passwords import Passwords
 from boxoffice.accounts.service import AccountService
 from boxoffice.audit.service import AuditService
 from boxoffice.cache.base import Cache, MemoryCache, NullCache
+from boxoffice.cache.local import LocalCache
 from boxoffice.cache.metered import MeteredCache
 from boxoffice.cache.redis import RedisCache
 from boxoffice.cache.sessions import SessionCache
@@ -47,6 +48,7 @@ class Container:
     orders: OrderService
     cache: Cache
     tickets: TicketCache
+    local: LocalCache
     waiting_room: WaitingRoomService
     queue_store: QueueStore
     secret: bytes
@@ -96,7 +98,8 @@ def build_container(
     listeners = Listeners(*([listener] if listener else []))
     uow = unit_of_work_factory(database, on_commit=metrics.committed if metrics else None)
     inventory = InventoryService(uow, clock, listeners)
-    tickets = TicketCache(cache, inventory, clock, ttl=settings.cache_ttl_seconds)
+    local = LocalCache(clock, settings.local_cache_seconds if settings.cache_enabled else 0)
+    tickets = TicketCache(cache, inventory, clock, ttl=settings.cache_ttl_seconds, local=local)
     listeners.add(tickets)
     secret = settings.secret()
     queue_store = queue_store or (
@@ -133,6 +136,7 @@ def build_container(
         ),
         cache=cache,
         tickets=tickets,
+        local=local,
         waiting_room=waiting_room,
         queue_store=queue_store,
         secret=secret,

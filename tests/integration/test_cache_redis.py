@@ -54,7 +54,7 @@ async def _available(client: httpx.AsyncClient, show_id: str) -> int:
 
 
 async def test_two_instances_share_availability_and_sessions(
-    pair: tuple[httpx.AsyncClient, httpx.AsyncClient], container: Container
+    pair: tuple[httpx.AsyncClient, httpx.AsyncClient], container: Container, clock: FakeClock
 ) -> None:
     a, b = pair
     show = await container.inventory.create_show(show_spec(ga_capacity=10))
@@ -62,7 +62,8 @@ async def test_two_instances_share_availability_and_sessions(
     assert await _available(b, show.id) == 10
     fan_a = await sign_up(a)
     assert (await fan_a.hold(show.id, pista.id, quantity=3)).status_code == 201
-    assert await _available(b, show.id) == 7  # B sees A's hold at once, via Redis
+    clock.advance(seconds=1)  # B reuses its ready answer for at most BOXOFFICE_LOCAL_CACHE_SECONDS
+    assert await _available(b, show.id) == 7  # then sees A's hold, via Redis
 
     fan_b = Fan(b, fan_a.token, fan_a.email)  # the same session, used on instance B
     assert (await fan_b.get("/api/v1/me")).status_code == 200
@@ -71,7 +72,8 @@ async def test_two_instances_share_availability_and_sessions(
 
 
 async def test_redis_outage_mid_sale_is_slower_never_wrong(
-    pair: tuple[httpx.AsyncClient, httpx.AsyncClient], container: Container, redis_server: RedisServer
+    pair: tuple[httpx.AsyncClient, httpx.AsyncClient], container: Container, redis_server: RedisServer,
+    clock: FakeClock,
 ) -> None:
     a, b = pair
     show = await container.inventory.create_show(show_spec(ga_capacity=10))
@@ -89,6 +91,7 @@ async def test_redis_outage_mid_sale_is_slower_never_wrong(
     held = await other.hold(show.id, pista.id, quantity=4)
     assert held.status_code == 201, held.text
     assert (await other.pay(held.json()["hold_id"], key="during-outage")).status_code == 201
+    clock.advance(seconds=1)  # past B's ready answer (BOXOFFICE_LOCAL_CACHE_SECONDS)
     assert await _available(a, show.id) == 4 and await _available(b, show.id) == 4
 
     redis_server.start()  # an empty Redis: it lost everything
@@ -101,7 +104,8 @@ async def test_redis_outage_mid_sale_is_slower_never_wrong(
 
 
 async def test_stale_entries_from_before_an_outage_are_flushed_on_recovery(
-    pair: tuple[httpx.AsyncClient, httpx.AsyncClient], container: Container, redis_server: RedisServer
+    pair: tuple[httpx.AsyncClient, httpx.AsyncClient], container: Container, redis_server: RedisServer,
+    clock: FakeClock,
 ) -> None:
     """Redis keeps its data across a network blip; what changed meanwhile must not be served."""
     a, _ = pair
@@ -115,6 +119,7 @@ async def test_stale_entries_from_before_an_outage_are_flushed_on_recovery(
     assert (await fan.hold(show.id, show.sections[0].id, quantity=4)).status_code == 201
     assert await _available(a, show.id) == 6  # served from the database meanwhile
     cache._retry_at = 0  # type: ignore[attr-defined]  # the blip is over
+    clock.advance(seconds=1)  # past A's own ready answer: the next read goes to Redis
     assert await _available(a, show.id) == 6  # not the stale 10 still in Redis
     assert not cache.is_down
 

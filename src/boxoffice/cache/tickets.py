@@ -24,6 +24,7 @@ from typing import Any
 
 from boxoffice.cache import codec
 from boxoffice.cache.base import Cache
+from boxoffice.cache.local import LocalCache
 from boxoffice.clock import Clock
 from boxoffice.errors import DomainError, NotFound, SeatsUnavailable, SoldOut
 from boxoffice.holds.domain import HoldRequest
@@ -83,12 +84,14 @@ def _log_failure(task: asyncio.Task[Any]) -> None:
 
 class TicketCache:
     def __init__(
-        self, cache: Cache, inventory: InventoryService, clock: Clock, ttl: float = 2.0
-    ) -> None:
+        self, cache: Cache, inventory: InventoryService, clock: Clock, ttl: float = 2.0,
+        local: LocalCache | None = None,
+    ) -> None:  # fmt: skip
         self._cache = cache
         self._inventory = inventory
         self._clock = clock
         self._ttl = ttl
+        self.local = local or LocalCache(clock, 0)
         self.hits = 0
         self.misses = 0
         self._rebuilds = Coalescer()
@@ -96,13 +99,18 @@ class TicketCache:
     # -- reads ------------------------------------------------------------
 
     async def show(self, show_id: str) -> Show:
+        near = self.local.get(show_id, "show")
+        if near is not None:
+            return near  # type: ignore[no-any-return]
         raw = await self._cache.get(f"show:{show_id}")
         if raw is not None:
             self.hits += 1
-            return codec.show_from_json(raw)
-        self.misses += 1
-        show = await self._inventory.show(show_id)
-        await self._cache.set(f"show:{show_id}", codec.show_to_json(show), SHOW_TTL)
+            show = codec.show_from_json(raw)
+        else:
+            self.misses += 1
+            show = await self._inventory.show(show_id)
+            await self._cache.set(f"show:{show_id}", codec.show_to_json(show), SHOW_TTL)
+        self.local.put(show_id, "show", show)
         return show
 
     async def availability(self, show_id: str) -> AvailabilitySnapshot:
@@ -114,11 +122,15 @@ class TicketCache:
         )  # type: ignore[no-any-return]
 
     async def _cached_availability(self, show_id: str) -> AvailabilitySnapshot | None:
+        near = self.local.get(show_id, "snapshot")
+        if near is not None:
+            return near  # type: ignore[no-any-return]
         raw = await self._cache.get(f"avail:{show_id}")
         if raw is not None:
             snapshot = codec.availability_from_json(raw)
             if snapshot.is_exact_at(self._clock.now()):
                 self.hits += 1
+                self.local.put(show_id, "snapshot", snapshot, snapshot.exact_until)
                 return snapshot
         self.misses += 1
         return None
@@ -145,6 +157,7 @@ class TicketCache:
     # -- keeping fresh (InventoryListener) --------------------------------
 
     async def changed(self, show_id: str, section_id: str | None) -> None:
+        self.local.drop(show_id)
         if section_id is None:
             await self._cache.delete(f"show:{show_id}")
         show = await self.show(show_id)

@@ -4,8 +4,9 @@ The request id comes from the caller's (or the balancer's) X-Request-ID when
 it is well-formed, otherwise it is made here; it is bound to every log line of
 the request and returned in the answer. Routes are labelled by their template
 (/api/v1/holds/{hold_id}), never the raw path, so ids and ticket codes stay out
-of metrics and logs. Successful reads log at DEBUG: a flash sale's reads would
-drown the log, and the audit trail already records every state change.
+of metrics and logs. Successful reads and 409s (sold out, seats taken) log at
+DEBUG: a flash sale's torrent of them would drown the log, and the audit
+trail already records every state change.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class Observe:
             fields["account_id"] = account_id
         if status >= 500:
             log.error("request", **fields)
-        elif status >= 400 or (method not in {"GET", "HEAD"} and route not in QUIET_ROUTES):
-            log.info("request", **fields)
+        elif status == 409 or method in {"GET", "HEAD"} and status < 400 or route in QUIET_ROUTES:
+            log.debug("request", **fields)  # reads, and sold-out answers: a sale's normal torrent
         else:
-            log.debug("request", **fields)
+            log.info("request", **fields)
