@@ -39,6 +39,24 @@ async def test_retried_hold_returns_the_same_hold(
     assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
 
 
+async def test_a_retry_after_the_hold_sold_the_section_out_returns_that_hold(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    """The answer was lost, the fan retries: the section is sold out now (by
+    this very hold), yet the retry must return the hold, not "sold out"."""
+    from tests.support import show_spec
+
+    tiny = await container.inventory.create_show(show_spec(ga_capacity=2))
+    fan = await sign_up(client)
+    pista = tiny.sections[0]
+    first = await fan.hold(tiny.id, pista.id, key="last-two", quantity=2)
+    assert first.status_code == 201
+    assert (await client.get(f"/api/v1/shows/{tiny.id}/availability")).json()["sections"][0]["sold_out"]
+    again = await fan.hold(tiny.id, pista.id, key="last-two", quantity=2)
+    assert again.status_code == 201, again.text
+    assert again.json()["hold_id"] == first.json()["hold_id"]
+
+
 async def test_concurrent_retries_of_one_hold_make_one_hold(
     client: httpx.AsyncClient, container: Container, show: Show
 ) -> None:

@@ -32,15 +32,15 @@ async def create_hold(
     idempotency_key: IdempotencyKey = None,
     admission_token: AdmissionToken = None,
 ) -> HoldOut:
-    wanted = body.request()
-    # A section the cache knows is sold out answers 409 before the rate limits:
-    # the rejection costs no database work, and counting it would cost Redis trips.
-    await container.tickets.check(wanted)
-    await container.limits.hit("hold", account.id)
-    await container.limits.hit("ip", client_ip(request))
+
+    async def count_against_limits() -> None:
+        await container.limits.hit("hold", account.id)
+        await container.limits.hit("ip", client_ip(request))
+
     hold = await container.holds.create(
-        account, wanted, idempotency_key=idempotency_key, admission_token=admission_token
-    )
+        account, body.request(), idempotency_key=idempotency_key, admission_token=admission_token,
+        before_database=count_against_limits,
+    )  # fmt: skip
     return await _out(container, hold)
 
 

@@ -6,6 +6,7 @@ their documented order: purchase lock -> section lock -> rows.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -71,14 +72,20 @@ class HoldService:
         request: HoldRequest,
         idempotency_key: str | None = None,
         admission_token: str | None = None,
+        before_database: Callable[[], Awaitable[None]] | None = None,
     ) -> Hold:
-        """Hold tickets, or raise. A retried request with the same key returns the same hold."""
+        """Hold tickets, or raise. A retried request with the same key returns the
+        same hold. `before_database` (the rate limits) runs only for a request
+        that gets past the replay and the sold-out gate: a rejection from the
+        cache costs nothing, so it is not worth a Redis round trip to count."""
         fingerprint = request.fingerprint()
         if idempotency_key is not None:
             replay = await self._replay(account, idempotency_key, fingerprint)
             if replay is not None:
                 return replay
         await self._gate.check(request)
+        if before_database is not None:
+            await before_database()
         await self._admission.check(account, request.show_id, admission_token)
         try:
             if self._batcher is not None and request.seat_ids is None:
