@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from boxoffice.bench import run
+from boxoffice.bench.chart import sale_chart
 from boxoffice.bench.load import wrk_available
 from boxoffice.bench.report import lines
 from tests.support import IN_CI
@@ -19,7 +22,7 @@ def _needs_wrk() -> None:
         pytest.skip("wrk is not installed (apt-get install -y wrk)")
 
 
-async def test_a_tiny_flash_sale_reports_its_figures_and_sells_nothing_twice() -> None:
+async def test_a_tiny_flash_sale_reports_its_figures_and_sells_nothing_twice(tmp_path: Path) -> None:
     options = run.Options(
         database_url=None, redis_url=None, workers=1, fans=40, ga=30, seats=20, concurrency=8, seconds=1
     )
@@ -34,3 +37,6 @@ async def test_a_tiny_flash_sale_reports_its_figures_and_sells_nothing_twice() -
     text = "\n".join(lines(report))
     assert "naive hot-row hold" in text and "-> OK" in text
     assert run.to_json(report)["sale"]["fans"] == 40
+    assert {kind for _, kind, _ in report.sale.timeline} == {"hold", "order"}
+    chart = sale_chart(report.sale, tmp_path / "sale.png", "tiny sale")
+    assert chart.read_bytes().startswith(b"\x89PNG") and chart.stat().st_size > 5_000

@@ -54,7 +54,9 @@ def _run(work: Callable[..., Any], kwargs: dict[str, Any], *extra: Any) -> Any:
 
 @bench.command()
 @_options
-def sale(**kwargs: Any) -> None:
+@click.option("--chart", "chart_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw the sale's throughput and latency over time (PNG; needs matplotlib).")  # fmt: skip
+def sale(chart_path: Path | None, **kwargs: Any) -> None:
     """A flash sale: hold throughput, the crowd holding and paying, sold-out
     rejections, against the empty endpoint and a naive hot-row hold."""
     from boxoffice.bench import run
@@ -65,6 +67,12 @@ def sale(**kwargs: Any) -> None:
         click.echo(line)
     if json_path:
         json_path.write_text(json.dumps(run.to_json(report), indent=2))
+    if chart_path and report.sale is not None:
+        from boxoffice.bench.chart import sale_chart
+
+        backend = "PostgreSQL" if report.options["database_url"] else "SQLite"
+        title = f"flash sale: {report.sale.fans:,} fans, {backend}, {report.options['workers']} worker(s)"
+        click.echo(f"chart: {sale_chart(report.sale, chart_path, title)}")
     if report.totals is not None and not report.totals.ok:
         raise click.ClickException("the final check found an oversold section or a lost ticket")
 

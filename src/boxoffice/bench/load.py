@@ -91,7 +91,8 @@ class Sale:
     sold_out_after: float | None = None
     holds: Step = field(default_factory=Step)
     orders: Step = field(default_factory=Step)
-    timeline: list[tuple[float, str]] = field(default_factory=list)  # (seconds, "hold"/"order")
+    # (seconds into the sale, "hold"/"order", that request's latency in ms), successes only
+    timeline: list[tuple[float, str, float]] = field(default_factory=list)
 
 
 async def flash_sale(
@@ -123,14 +124,14 @@ async def flash_sale(
                 sale.holds.record(t0, r.status, hold)
             if r.status != 201:
                 return
-            sale.timeline.append((time.perf_counter() - started, "hold"))
+            sale.timeline.append((time.perf_counter() - started, "hold", sale.holds.latencies[-1]))
             headers["Idempotency-Key"] = f"o-{token[:16]}"
             pay = {"hold_id": hold["hold_id"], "payment": {"method": "fake", "outcome": "approve"}}
             t0 = time.perf_counter()
             async with http.post("/api/v1/orders", json=pay, headers=headers) as r:
                 sale.orders.record(t0, r.status, await r.json())
             if r.status == 201:
-                sale.timeline.append((time.perf_counter() - started, "order"))
+                sale.timeline.append((time.perf_counter() - started, "order", sale.orders.latencies[-1]))
 
         async def worker() -> None:
             while queue and time.perf_counter() - started < time_limit:

@@ -23,7 +23,7 @@ def _step(name: str, step: Step, seconds: float) -> str:
 
 
 def _sale_lines(sale: Sale) -> list[str]:
-    orders = [t for t, kind in sale.timeline if kind == "order"]
+    orders = [t for t, kind, _ in sale.timeline if kind == "order"]
     lines = [
         f"flash sale: {sale.fans:,} fans in {sale.seconds:.1f} s",
         _step("  holds", sale.holds, sale.seconds),
