@@ -121,6 +121,11 @@ def demo(host: str, port: int) -> None:
     click.echo(f"  show      http://{host}:{port}/api/v1/shows/{show_id}")
     click.echo(f"  fan       {DEMO_FAN[0]} / {DEMO_FAN[1]}")
     click.echo(f"  organiser {DEMO_ORGANISER[0]} / {DEMO_ORGANISER[1]}")
+    if settings.cookie_secure and host not in {"127.0.0.1", "localhost", "::1"}:
+        click.echo(
+            "  note: the session cookie is Secure, so browsers keep it only over HTTPS "
+            "(or on localhost); for a plain-HTTP trial on a network set BOXOFFICE_COOKIE_SECURE=false"
+        )
     _serve(host, port, 1)
 
 
