@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Request
 
 from boxoffice.holds.domain import Hold
 from boxoffice.holds.schemas import HoldIn, HoldOut, LiveHoldOut
-from boxoffice.web.deps import ContainerDep, CurrentAccount, IdempotencyKey, client_ip
+from boxoffice.web.deps import ContainerDep, CurrentAccount, IdempotencyKey, hold_limits
 
 router = APIRouter(prefix="/api/v1", tags=["holds"])
 
@@ -32,14 +32,9 @@ async def create_hold(
     idempotency_key: IdempotencyKey = None,
     admission_token: AdmissionToken = None,
 ) -> HoldOut:
-
-    async def count_against_limits() -> None:
-        await container.limits.hit("hold", account.id)
-        await container.limits.hit("ip", client_ip(request))
-
     hold = await container.holds.create(
         account, body.request(), idempotency_key=idempotency_key, admission_token=admission_token,
-        before_database=count_against_limits,
+        before_database=hold_limits(container, account.id, request),
     )  # fmt: skip
     return await _out(container, hold)
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from boxoffice.accounts.domain import normalise_email
 from boxoffice.accounts.schemas import RegisterIn
 from boxoffice.errors import DomainError, NotFound
 from boxoffice.holds.domain import HoldRequest
@@ -17,7 +18,7 @@ from boxoffice.orders.qr import qr_data_uri
 from boxoffice.pages.base import MESSAGES, FanPageDep, PageDep, message_for, safe_next
 from boxoffice.pages.i18n import LANG_COOKIE, LANGUAGES
 from boxoffice.waitingroom.domain import PlaceStatus
-from boxoffice.web.deps import SESSION_COOKIE, client_ip
+from boxoffice.web.deps import SESSION_COOKIE, client_ip, hold_limits, queue_limits
 
 router = APIRouter(include_in_schema=False)
 ADMISSION_COOKIE = "boxoffice_admission"
@@ -64,7 +65,7 @@ async def login(page: PageDep) -> Response:
     form = await page.form()
     email, target = str(form.get("email", "")), safe_next(str(form.get("next", "/")))
     try:
-        await page.container.limits.hit("login", client_ip(page.request), email.strip().lower())
+        await page.container.limits.hit("login", client_ip(page.request), normalise_email(email))
         _, token = await page.container.accounts.login(email, str(form.get("password", "")))
     except DomainError as error:
         return page.render("login.html", status=401 if error.code == "invalid_credentials" else 429,
@@ -146,10 +147,10 @@ async def hold(show_id: str, section_id: str, page: FanPageDep) -> Response:
             request = HoldRequest(show_id, section_id, seat_ids=tuple(int(s) for s in seat_ids))
         else:
             request = HoldRequest(show_id, section_id, quantity=int(form.get("quantity", 0)))
-        await page.container.limits.hit("hold", page.account.id)
         made = await page.container.holds.create(
             page.account, request, idempotency_key=str(form.get("key") or "") or None,
             admission_token=page.request.cookies.get(f"{ADMISSION_COOKIE}_{show_id}"),
+            before_database=hold_limits(page.container, page.account.id, page.request),
         )  # fmt: skip
     except ValueError:
         return page.redirect(f"/shows/{show_id}/sections/{section_id}?error=invalid_request")
@@ -165,7 +166,7 @@ async def hold(show_id: str, section_id: str, page: FanPageDep) -> Response:
 @router.post("/shows/{show_id}/queue")
 async def join_queue(show_id: str, page: FanPageDep) -> Response:
     await page.form()
-    await page.container.limits.hit("queue", page.account.id)
+    await queue_limits(page.container, page.account.id, page.request)
     await page.container.waiting_room.join(page.account, await page.container.tickets.show(show_id))
     return page.redirect(f"/shows/{show_id}/queue")
 

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from boxoffice.bootstrap import Container
 from boxoffice.waitingroom.schemas import LotteryOut, PlaceOut, RoomIn, RoomOut
-from boxoffice.web.deps import ContainerDep, CurrentAccount, CurrentOrganiser, client_ip
+from boxoffice.web.deps import ContainerDep, CurrentAccount, CurrentOrganiser, queue_limits
 
 router = APIRouter(prefix="/api/v1", tags=["waiting room"])
 admin = APIRouter(prefix="/api/v1/admin", tags=["organiser"])
-
-
-async def _limit(container: Container, account_id: str, request: Request) -> None:
-    """Polling is cheap but not free: per account, and per IP (many fans share one)."""
-    await container.limits.hit("queue", account_id)
-    await container.limits.hit("ip", client_ip(request))
 
 
 @router.post("/shows/{show_id}/queue", response_model=PlaceOut)
 async def join_queue(
     show_id: str, request: Request, account: CurrentAccount, container: ContainerDep
 ) -> PlaceOut:
-    await _limit(container, account.id, request)
+    await queue_limits(container, account.id, request)
     show = await container.tickets.show(show_id)
     return PlaceOut.of(await container.waiting_room.join(account, show))
 
@@ -32,7 +25,7 @@ async def queue_place(
     show_id: str, request: Request, account: CurrentAccount, container: ContainerDep
 ) -> PlaceOut:
     """Poll every few seconds: position, people ahead, wait, and the token once admitted."""
-    await _limit(container, account.id, request)
+    await queue_limits(container, account.id, request)
     show = await container.tickets.show(show_id)
     return PlaceOut.of(await container.waiting_room.place(account, show))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import structlog
@@ -76,3 +77,20 @@ IdempotencyKey = Annotated[
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def hold_limits(container: Container, account_id: str, request: Request) -> Callable[[], Awaitable[None]]:
+    """The rate limits a hold counts against (per account, per IP). HoldService
+    calls them only for a request past the replay and the sold-out gate."""
+
+    async def count() -> None:
+        await container.limits.hit("hold", account_id)
+        await container.limits.hit("ip", client_ip(request))
+
+    return count
+
+
+async def queue_limits(container: Container, account_id: str, request: Request) -> None:
+    """Polling is cheap but not free: per account, and per IP (many fans share one)."""
+    await container.limits.hit("queue", account_id)
+    await container.limits.hit("ip", client_ip(request))
