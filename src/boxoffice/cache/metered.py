@@ -8,23 +8,22 @@ from boxoffice.observability.metrics import Metrics
 
 class MeteredCache:
     def __init__(self, inner: Cache, metrics: Metrics) -> None:
-        self.inner = inner  # the adapter itself, for tests that simulate its outages
-        self._inner = inner
+        self.inner = inner  # the adapter itself (tests simulate its outages on it)
         self._metrics = metrics
 
     async def get(self, key: str) -> bytes | None:
-        value = await self._inner.get(key)
+        value = await self.inner.get(key)
         self._metrics.cache_lookup(key.partition(":")[0], value is not None)
         return value
 
     async def set(self, key: str, value: bytes, ttl: float) -> None:
-        await self._inner.set(key, value, ttl)
+        await self.inner.set(key, value, ttl)
 
     async def delete(self, *keys: str) -> None:
-        await self._inner.delete(*keys)
+        await self.inner.delete(*keys)
 
     async def status(self) -> CacheStatus:
-        return await self._inner.status()
+        return await self.inner.status()
 
     async def close(self) -> None:
-        await self._inner.close()
+        await self.inner.close()

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from boxoffice.accounts.domain import Account
 from boxoffice.bootstrap import Container
-from boxoffice.errors import DomainError, NotAuthenticated
+from boxoffice.errors import DomainError, Forbidden, NotAuthenticated
 from boxoffice.pages import csrf
 from boxoffice.pages.i18n import LANG_COOKIE, Language, choose, load_catalogs
 from boxoffice.web.deps import SESSION_COOKIE, ContainerDep
@@ -61,8 +61,9 @@ class Pages:
         self.templates.env.globals["messages"] = MESSAGES
         self.catalogs = load_catalogs()
 
-    def error(self, request: Request, status: int, message: str) -> HTMLResponse:
+    def error(self, request: Request, status: int, error: DomainError) -> HTMLResponse:
         """A domain error met by a page: the same message, as a page, in the fan's language."""
+        message = message_for(error)
         code = choose(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language", ""))
         context = {**Language(code, self.catalogs[code]).helpers(), "account": None, "csrf": "",
                    "path": request.url.path, "message": message}  # fmt: skip
@@ -114,9 +115,6 @@ class Page:
         csrf.verify(self.request, self.container.secret, str(data.get("csrf") or ""))
         return {k: (data.getlist(k) if len(data.getlist(k)) > 1 else v) for k, v in data.items()}
 
-    def login_first(self) -> RedirectResponse:
-        return self.redirect(f"/login?next={quote(self.request.url.path)}")
-
 
 class LoginRequired(Exception):
     """A page for logged-in fans was asked for without a session: go log in."""
@@ -159,6 +157,16 @@ async def _fan_page(page: PageDep) -> Page:
 
 
 FanPageDep = Annotated[Page, Depends(_fan_page)]  # page.account is set
+
+
+async def _organiser_page(page: FanPageDep) -> Page:
+    assert page.account is not None
+    if not page.account.is_organiser:
+        raise Forbidden("Only organisers can do this.")
+    return page
+
+
+OrganiserPageDep = Annotated[Page, Depends(_organiser_page)]
 
 
 def safe_next(target: str | None) -> str:

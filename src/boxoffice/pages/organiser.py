@@ -11,20 +11,12 @@ from pydantic import ValidationError
 
 from boxoffice.errors import DomainError
 from boxoffice.inventory.schemas import ShowIn, ShowPatch
-from boxoffice.pages.base import Page, PageDep, message_for
+from boxoffice.pages.base import OrganiserPageDep, message_for
 from boxoffice.waitingroom.schemas import RoomIn
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 SECTION_ROWS = 4
 SHOW_FIELDS = ("name", "venue", "starts_at", "sale_opens_at", "sale_closes_at", "per_account_limit", "currency")
-
-
-def _guard(page: Page) -> Response | None:
-    if page.account is None:
-        return page.login_first()
-    if not page.account.is_organiser:
-        return page.render("error.html", status=403, message="Only organisers can do this.")
-    return None
 
 
 def _utc(value: Any) -> str:
@@ -87,24 +79,18 @@ def _problems(exc: Exception) -> list[str]:
 
 
 @router.get("")
-async def shows(page: PageDep) -> Response:
-    if (stop := _guard(page)) is not None:
-        return stop
+async def shows(page: OrganiserPageDep) -> Response:
     return page.render("admin/shows.html", shows=await page.container.inventory.list_shows())
 
 
 @router.get("/shows/new")
-async def new_show(page: PageDep) -> Response:
-    if (stop := _guard(page)) is not None:
-        return stop
+async def new_show(page: OrganiserPageDep) -> Response:
     return page.render("admin/show_form.html", values={"currency": "BRL", "per_account_limit": "4"},
                        rows=SECTION_ROWS, editing=False)  # fmt: skip
 
 
 @router.post("/shows/new")
-async def create_show(page: PageDep) -> Response:
-    if (stop := _guard(page)) is not None:
-        return stop
+async def create_show(page: OrganiserPageDep) -> Response:
     form = await page.form()
     try:
         created = await page.container.inventory.create_show(_show_in(form).spec())
@@ -118,9 +104,7 @@ async def create_show(page: PageDep) -> Response:
 
 
 @router.get("/shows/{show_id}/edit")
-async def edit_show(show_id: str, page: PageDep) -> Response:
-    if (stop := _guard(page)) is not None:
-        return stop
+async def edit_show(show_id: str, page: OrganiserPageDep) -> Response:
     found = await page.container.inventory.show(show_id)
     values = {k: getattr(found, k) for k in SHOW_FIELDS}
     for k in ("starts_at", "sale_opens_at", "sale_closes_at"):
@@ -134,9 +118,7 @@ async def edit_show(show_id: str, page: PageDep) -> Response:
 
 
 @router.post("/shows/{show_id}/edit")
-async def update_show(show_id: str, page: PageDep) -> Response:
-    if (stop := _guard(page)) is not None:
-        return stop
+async def update_show(show_id: str, page: OrganiserPageDep) -> Response:
     form = await page.form()
     try:
         patch = ShowPatch.model_validate({
@@ -156,9 +138,7 @@ async def update_show(show_id: str, page: PageDep) -> Response:
 
 
 @router.get("/shows/{show_id}")
-async def live(show_id: str, page: PageDep, fragment: bool = False) -> Response:
-    if (stop := _guard(page)) is not None:
-        return stop
+async def live(show_id: str, page: OrganiserPageDep, fragment: bool = False) -> Response:
     found = await page.container.inventory.show(show_id)
     stats = await page.container.inventory.stats(show_id)
     minutes = await page.container.orders.per_minute(show_id)
@@ -170,16 +150,12 @@ async def live(show_id: str, page: PageDep, fragment: bool = False) -> Response:
 
 
 @router.get("/checkin")
-async def checkin_form(page: PageDep) -> Response:
-    if (stop := _guard(page)) is not None:
-        return stop
+async def checkin_form(page: OrganiserPageDep) -> Response:
     return page.render("admin/checkin.html")
 
 
 @router.post("/checkin")
-async def checkin(page: PageDep) -> Response:
-    if (stop := _guard(page)) is not None:
-        return stop
+async def checkin(page: OrganiserPageDep) -> Response:
     form = await page.form()
     code = str(form.get("code", "")).strip()
     try:

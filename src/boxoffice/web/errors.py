@@ -63,9 +63,7 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     pages = getattr(request.app.state, "pages", None)
     wants_page = "text/html" in request.headers.get("accept", "")  # a browser navigating
     if pages is not None and wants_page and not request.url.path.startswith("/api/"):
-        from boxoffice.pages.base import message_for
-
-        return pages.error(request, status_of(exc), message_for(exc))  # type: ignore[no-any-return]
+        return pages.error(request, status_of(exc), exc)  # type: ignore[no-any-return]
     return error_response(status_of(exc), exc.code, exc.message, **exc.details)
 
 
