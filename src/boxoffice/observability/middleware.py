@@ -11,6 +11,7 @@ trail already records every state change.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from time import perf_counter
@@ -25,6 +26,7 @@ REQUEST_ID_HEADER = b"x-request-id"
 WELL_FORMED = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 log = structlog.get_logger("boxoffice.access")
+ACCESS = logging.getLogger("boxoffice.access")
 
 
 def request_id_of(scope: Scope) -> str:
@@ -75,6 +77,14 @@ class Observe:
             self.metrics.request(method, route, status, seconds)
         if not self.access_log:
             return
+        if status >= 500:
+            level = logging.ERROR
+        elif status == 409 or method in {"GET", "HEAD"} and status < 400 or route in QUIET_ROUTES:
+            level = logging.DEBUG  # reads, and sold-out answers: a sale's normal torrent
+        else:
+            level = logging.INFO
+        if not ACCESS.isEnabledFor(level):
+            return  # the usual case for reads: build nothing
         fields: dict[str, Any] = {
             "method": method, "route": route, "status": status,
             "ms": round(seconds * 1000, 2),
@@ -82,9 +92,4 @@ class Observe:
         account_id = scope.get("state", {}).get("account_id")
         if account_id:
             fields["account_id"] = account_id
-        if status >= 500:
-            log.error("request", **fields)
-        elif status == 409 or method in {"GET", "HEAD"} and status < 400 or route in QUIET_ROUTES:
-            log.debug("request", **fields)  # reads, and sold-out answers: a sale's normal torrent
-        else:
-            log.info("request", **fields)
+        log.log(level, "request", **fields)
