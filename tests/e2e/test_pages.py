@@ -7,9 +7,12 @@ import re
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from boxoffice.bootstrap import Container
+from boxoffice.holds.domain import HoldRequest
 from boxoffice.inventory.domain import Show
+from boxoffice.storage.tables import holds, orders
 from tests.support import PASSWORD, unique_email
 
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
@@ -141,3 +144,53 @@ async def test_a_show_form_with_mistakes_creates_nothing(client: httpx.AsyncClie
     })  # fmt: skip
     assert r.status_code == 422 and 'id="form-problems"' in r.text
     assert len(await container.inventory.list_shows()) == before
+
+
+async def _fan_client(client: httpx.AsyncClient, container: Container) -> tuple[str, str]:
+    """Log a new fan in through the form; their CSRF token and session token."""
+    email = unique_email()
+    await container.accounts.register(email, PASSWORD, "Fan")
+    r = await client.post("/login", data={"email": email, "password": PASSWORD, "csrf": await _token(client)})
+    session = r.cookies["boxoffice_session"]
+    client.cookies.set("boxoffice_session", session)
+    return await _token(client, "/"), session
+
+
+async def test_bad_page_forms_explain_and_write_nothing(
+    client: httpx.AsyncClient, container: Container, show: Show
+) -> None:
+    async def count(table) -> int:  # type: ignore[no-untyped-def]
+        async with container.database.engine.connect() as conn:
+            return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
+
+    ga, seated = show.sections
+    token, session = await _fan_client(client, container)
+    for path, form in (
+        (f"/shows/{show.id}/sections/{ga.id}/hold", {"quantity": "lots"}),
+        (f"/shows/{show.id}/sections/{ga.id}/hold", {"quantity": "-2"}),
+        (f"/shows/{show.id}/sections/{ga.id}/hold", {"quantity": "500"}),
+        (f"/shows/{show.id}/sections/{seated.id}/hold", {"seat": ["1", "seat-two"]}),
+        (f"/shows/{show.id}/sections/{'0' * 32}/hold", {"quantity": "1"}),
+    ):
+        r = await client.post(path, data={**form, "csrf": token})
+        assert r.status_code == 303 and "?error=" in r.headers["location"], (form, r.text)
+        page = await client.get(r.headers["location"]) if "0" * 32 not in path else None
+        assert page is None or 'id="hold-error"' in page.text
+    assert await count(holds) == 0
+
+    # Another fan's hold: not theirs to see, pay or release.
+    other = await container.accounts.register(unique_email(), PASSWORD, "Other")
+    theirs = await container.holds.create(other, HoldRequest(show.id, ga.id, quantity=1))
+
+    assert (await client.get(f"/checkout/{theirs.id}")).status_code == 404
+    r = await client.post(f"/checkout/{theirs.id}/pay", data={"outcome": "approve", "key": "k", "csrf": token})
+    assert r.status_code == 303 and r.headers["location"].endswith("?error=not_found")
+    assert (await client.post(f"/checkout/{theirs.id}/release", data={"csrf": token})).status_code == 404
+    # A payment outcome that does not exist.
+    mine = await container.holds.create(
+        await container.accounts.authenticate(session),
+        HoldRequest(show.id, ga.id, quantity=1),
+    )
+    r = await client.post(f"/checkout/{mine.id}/pay", data={"outcome": "steal", "key": "k2", "csrf": token})
+    assert r.headers["location"].endswith("?error=invalid_request")
+    assert await count(orders) == 0 and await count(holds) == 2
