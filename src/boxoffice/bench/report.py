@@ -45,7 +45,11 @@ def lines(report: Report) -> list[str]:
     if report.sale is not None:
         out.extend(_sale_lines(report.sale))
     if report.transactions_per_rejection is not None:
-        out.append(f"database transactions per sold-out rejection: {report.transactions_per_rejection:.4f}")
+        line = f"database transactions per sold-out rejection: {report.transactions_per_rejection:.4f}"
+        if report.idle_transactions is not None:
+            line += (f" (the server made {report.idle_transactions:,} by itself in an idle window"
+                     " as long as the phase)")  # fmt: skip
+        out.append(line)
     if report.rss_mb:
         out.append(f"app processes' memory (RSS): {', '.join(f'{m:.0f} MB' for m in report.rss_mb)}")
     if report.totals is not None:

@@ -47,6 +47,7 @@ class Report:
     totals: Totals | None = None
     rss_mb: list[float] = field(default_factory=list)
     transactions_per_rejection: float | None = None
+    idle_transactions: int | None = None  # in a window as long as the phase, with no load
 
     def ratio(self, name: str, to: str = "empty") -> float:
         base = self.rates[to].per_second
@@ -176,10 +177,14 @@ async def cache(options: Options, progress: Progress) -> dict[str, Report]:
         before = await _transactions(settings.database_url)
         report.rates["sold_out"] = phase("sold_out", "POST", "/api/v1/holds", _SOLD_OUT)
         after = await _transactions(settings.database_url)
-        if before is not None and after is not None:
-            report.transactions_per_rejection = (after - before) / max(
-                report.rates["sold_out"].requests, 1
-            )
+        # What the server does by itself meanwhile (background jobs, the
+        # statistics reads themselves): the same window with no load.
+        await asyncio.sleep(options.seconds)
+        idle = await _transactions(settings.database_url)
+        if before is not None and after is not None and idle is not None:
+            requests = max(report.rates["sold_out"].requests, 1)
+            report.transactions_per_rejection = (after - before) / requests
+            report.idle_transactions = idle - after
 
     variants = [("cache on", {"BOXOFFICE_CACHE_ENABLED": "true"}),
                 ("cache off", {"BOXOFFICE_CACHE_ENABLED": "false"})]  # fmt: skip

@@ -25,6 +25,7 @@ from boxoffice.pages import organiser as organiser_pages
 from boxoffice.pages.base import STATIC, LoginRequired, Pages, login_required
 from boxoffice.waitingroom import endpoints as waitingroom
 from boxoffice.web import errors, health
+from boxoffice.web.fastpath import FastPaths
 from boxoffice.workers.jobs import jobs_of, lease_for, run_rounds
 
 def create_app(container: Container, *, sweep_every: float | None = 30.0) -> FastAPI:
@@ -59,6 +60,9 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
     app.state.container = container
     errors.install(app)
     app.add_middleware(
+        FastPaths, gate=container.tickets, local=container.local, metrics=container.metrics
+    )
+    app.add_middleware(  # outermost: it times and logs the fast path's answers too
         Observe, metrics=container.metrics, access_log=container.settings.access_log
     )
 
