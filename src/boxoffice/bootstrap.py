@@ -99,7 +99,10 @@ def build_container(
     uow = unit_of_work_factory(database, on_commit=metrics.committed if metrics else None)
     inventory = InventoryService(uow, clock, listeners)
     local = LocalCache(clock, settings.local_cache_seconds if settings.cache_enabled else 0)
-    tickets = TicketCache(cache, inventory, clock, ttl=settings.cache_ttl_seconds, local=local)
+    tickets = TicketCache(
+        cache, inventory, clock, ttl=settings.cache_ttl_seconds, local=local,
+        rebuild_gap=settings.cache_rebuild_gap_ms / 1000,
+    )  # fmt: skip
     listeners.add(tickets)
     secret = settings.secret()
     queue_store = queue_store or (

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     cache_enabled: bool = True
     cache_ttl_seconds: float = Field(default=2.0, gt=0, le=60)
+    cache_rebuild_gap_ms: int = Field(
+        default=50, ge=0, le=2000,
+        description="Least time between two availability rebuilds of one show in one process",
+    )  # fmt: skip
     local_cache_seconds: float = Field(
         default=1.0, ge=0, le=5,
         description="How long each process reuses a ready availability answer; 0 = off",

@@ -57,6 +57,30 @@ async def test_a_retry_after_the_hold_sold_the_section_out_returns_that_hold(
     assert again.json()["hold_id"] == first.json()["hold_id"]
 
 
+@pytest.mark.parametrize("seated", [False, True], ids=["general-admission", "seats"])
+async def test_a_retry_refused_for_any_reason_since_returns_the_hold(
+    client: httpx.AsyncClient, container: Container, show: Show, clock: FakeClock, seated: bool
+) -> None:
+    """The sale closed after the hold was made: the refusal a new request gets
+    must not hide the hold from its retry (nor make a second one)."""
+    fan = await sign_up(client)
+    section = show.sections[1 if seated else 0]
+    if seated:
+        seats = (await client.get(f"/api/v1/shows/{show.id}/sections/{section.id}/seats")).json()
+        body, other = ({"seat_ids": [seats["seats"][i]["id"]]} for i in (0, 1))
+    else:
+        body = other = {"quantity": 2}
+    first = await fan.hold(show.id, section.id, key="before-close", **body)
+    assert first.status_code == 201
+    await container.inventory.update_show(show.id, {"sale_closes_at": clock.now()})  # closed early
+    fresh = await fan.hold(show.id, section.id, key="another", **other)
+    assert fresh.status_code == 409 and fresh.json()["error"]["code"] == "sale_not_open"
+    again = await fan.hold(show.id, section.id, key="before-close", **body)
+    assert again.status_code == 201, again.text
+    assert again.json()["hold_id"] == first.json()["hold_id"]
+    assert await _count(container, holds) == 1
+
+
 async def test_concurrent_retries_of_one_hold_make_one_hold(
     client: httpx.AsyncClient, container: Container, show: Show
 ) -> None:

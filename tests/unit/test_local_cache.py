@@ -42,3 +42,14 @@ async def test_zero_seconds_turns_it_off() -> None:
     local = LocalCache(FakeClock(T0), ttl=0)
     local.put("show", "availability", b"x")
     assert not local.enabled and local.get("show", "availability") is None
+
+
+async def test_a_ticket_change_drops_the_answers_but_keeps_the_show() -> None:
+    local = LocalCache(FakeClock(T0), ttl=1.0)
+    for name in ("show", "snapshot", "availability"):
+        local.put("s1", name, name)
+        local.put("s2", name, name)
+    local.drop("s1", "snapshot", "availability")
+    assert [local.get("s1", n) for n in ("show", "snapshot", "availability")] == ["show", None, None]
+    local.drop("s2")
+    assert [local.get("s2", n) for n in ("show", "snapshot", "availability")] == [None, None, None]

@@ -40,6 +40,11 @@ class Fixture:
     tokens: list[str]
     capacity: int  # tickets in the flash-sale show
 
+    @property
+    def roomy_hold(self) -> dict[str, object]:
+        """One ticket of the roomy show: what the throughput phases post."""
+        return {"show_id": self.roomy_show, "section_id": self.roomy_section, "quantity": 1}
+
 
 def scratch_url(server_url: str) -> str:
     return make_url(server_url).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
@@ -84,7 +89,7 @@ async def prepare(
     try:
         await migrate(container.database)
         sale = await container.inventory.create_show(_show("Flash sale", ga, seats, container))
-        roomy = await container.inventory.create_show(_show("Throughput", 200_000, 0, container))
+        roomy = await container.inventory.create_show(_show("Throughput", 200_000, 0, container, limit=100))
         tokens = await _fans(container, fans, progress)
     finally:
         await container.close()
@@ -107,7 +112,7 @@ async def _fans(container: Container, count: int, progress: Callable[[str], None
     return tokens
 
 
-def _show(name: str, ga: int, seats: int, container: Container) -> ShowSpec:
+def _show(name: str, ga: int, seats: int, container: Container, limit: int = 4) -> ShowSpec:
     now = container.clock.now()
     sections = [SectionSpec("Pista", SectionKind.GA, 20_000, capacity=ga)]
     if seats:
@@ -119,7 +124,7 @@ def _show(name: str, ga: int, seats: int, container: Container) -> ShowSpec:
     return ShowSpec(
         name=name, venue="Bench Stadium", starts_at=now + timedelta(days=30),
         sale_opens_at=now - timedelta(minutes=5), sale_closes_at=now + timedelta(days=29),
-        per_account_limit=4, currency="BRL", sections=tuple(sections),
+        per_account_limit=limit, currency="BRL", sections=tuple(sections),
     )  # fmt: skip
 
 
@@ -132,9 +137,7 @@ def write_inputs(fixture: Fixture, folder: Path) -> dict[str, Path]:
         "hold_sold_out": folder / "hold_sold_out.json",
     }
     files["tokens"].write_text("\n".join(fixture.tokens))
-    files["hold_roomy"].write_text(
-        json.dumps({"show_id": fixture.roomy_show, "section_id": fixture.roomy_section, "quantity": 1})
-    )
+    files["hold_roomy"].write_text(json.dumps(fixture.roomy_hold))
     files["hold_sold_out"].write_text(
         json.dumps({"show_id": fixture.sale_show, "section_id": fixture.ga_section, "quantity": 1})
     )

@@ -142,6 +142,53 @@ async def flash_sale(
     return sale
 
 
+async def paced(
+    name: str, base_url: str, path: str, body: dict[str, Any], tokens: list[str], *,
+    rate: float, seconds: float, max_in_flight: int = 512,
+) -> Rate:  # fmt: skip
+    """POST `body` at a steady `rate` per second for `seconds` (an open loop:
+    requests leave on schedule whether or not earlier ones have answered), and
+    time each from the moment it was due, so a stalled server shows up in the
+    tail instead of quietly slowing the client down."""
+    import aiohttp
+
+    latencies: list[float] = []
+    codes: Counter[str] = Counter()
+    errors = 0
+    total = max(int(rate * seconds), 1)
+    slots = asyncio.Semaphore(max_in_flight)
+    connector = aiohttp.TCPConnector(limit=max_in_flight)
+    async with aiohttp.ClientSession(base_url, connector=connector) as http:
+
+        async def one(i: int, due: float) -> None:
+            nonlocal errors
+            headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
+            try:
+                async with http.post(path, json=body, headers=headers) as r:
+                    await r.read()
+                    codes[str(r.status)] += 1
+            except aiohttp.ClientError:
+                errors += 1
+            finally:
+                slots.release()
+            latencies.append((time.perf_counter() - due) * 1000)
+
+        started = time.perf_counter()
+        tasks = []
+        for i in range(total):
+            due = started + i / rate
+            await asyncio.sleep(max(due - time.perf_counter(), 0))
+            await slots.acquire()
+            tasks.append(asyncio.create_task(one(i, due)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - started
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return Rate(
+        name=name, requests=len(latencies), seconds=elapsed, p50_ms=q[49], p95_ms=q[94],
+        p99_ms=q[98], codes=dict(codes), socket_errors=errors,
+    )  # fmt: skip
+
+
 async def seat_ids_of(base_url: str, token: str, show_id: str, section_id: str) -> list[int]:
     import aiohttp
 

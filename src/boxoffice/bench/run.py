@@ -18,7 +18,7 @@ from sqlalchemy import text
 from boxoffice.bench import fixture as fx
 from boxoffice.bench.baseline import naive_hot_row
 from boxoffice.bench.checks import Totals, check
-from boxoffice.bench.load import Rate, Sale, flash_sale, seat_ids_of, wrk, wrk_available
+from boxoffice.bench.load import Rate, Sale, flash_sale, paced, seat_ids_of, wrk, wrk_available
 from boxoffice.bench.server import Server
 from boxoffice.storage.database import Database
 
@@ -114,7 +114,14 @@ async def sale(options: Options, progress: Progress) -> Report:
                 progress("empty endpoint")
                 report.rates["empty"] = phase("empty", "GET", "/healthz")
                 progress("hold throughput (roomy show)")
+                phase("warm-up", "GET", "/api/v1/me")  # fans' sessions, as after the waiting room
                 report.rates["holds"] = phase("holds", "POST", "/api/v1/holds", _ROOMY)
+                half = report.rates["holds"].per_second / 2
+                progress(f"hold latency at half that rate ({half:,.0f}/s, open loop)")
+                report.rates["holds_at_half"] = await paced(
+                    "holds_at_half", server.url, "/api/v1/holds", fixture.roomy_hold, fixture.tokens,
+                    rate=half, seconds=options.seconds,
+                )  # fmt: skip
                 progress(f"flash sale: {options.fans:,} fans for {fixture.capacity:,} tickets")
                 seat_ids = await seat_ids_of(server.url, fixture.tokens[0], fixture.sale_show,
                                              fixture.seated_section)  # fmt: skip

@@ -50,7 +50,8 @@ class LocalCache:
             self._items.clear()
         self._items[(show_id, name)] = (until, value)
 
-    def drop(self, show_id: str) -> None:
-        """Forget a show's answers (the ticket cache calls this on every change)."""
-        for key in [k for k in self._items if k[0] == show_id]:
+    def drop(self, show_id: str, *names: str) -> None:
+        """Forget a show's answers, or only those `names` (the ticket cache calls
+        this on every change)."""
+        for key in [k for k in self._items if k[0] == show_id and (not names or k[1] in names)]:
             self._items.pop(key, None)

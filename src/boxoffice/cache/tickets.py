@@ -10,6 +10,9 @@ Freshness does not come from a long TTL:
   querying the database (no stampede);
 - a snapshot knows when the next live hold expires (`exact_until`) and is
   treated as a miss from that instant, so expired holds reopen sales at once;
+- rebuilds of one show in one process start at least `rebuild_gap` apart
+  (default 50 ms), so a sale's torrent of holds costs a few rebuilds a second,
+  not one each;
 - a short TTL (default 2 s) bounds what a lost update or a racing writer can
   leave behind.
 The gate only ever refuses early ("sold out"); a sale is decided by the database.
@@ -19,6 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -36,11 +41,21 @@ log = logging.getLogger("boxoffice.cache")
 
 
 class Coalescer:
-    """One rebuild per key in flight; a change during it asks for one more run."""
+    """One rebuild per key in flight; a change during it asks for one more run.
+    A run starts no sooner than `min_gap` seconds after the key's run before:
+    in a flash sale every hold is a change, and without the gap each process
+    would rebuild a show's availability once per hold."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, min_gap: float = 0.0, *, timer: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:  # fmt: skip
         self._running: dict[str, asyncio.Task[Any]] = {}
         self._again: set[str] = set()
+        self._started: dict[str, float] = {}  # when each key's last rebuild began
+        self._min_gap = min_gap
+        self._timer = timer
+        self._sleep = sleep
 
     def kick(self, key: str, rebuild: Callable[[], Awaitable[Any]]) -> asyncio.Task[Any]:
         task = self._running.get(key)
@@ -51,6 +66,10 @@ class Coalescer:
         task.add_done_callback(_log_failure)
         self._running[key] = task
         return task
+
+    def in_flight(self, key: str) -> bool:
+        """Whether a rebuild of `key` is running or due (waiting out its gap)."""
+        return key in self._running
 
     async def join(self, key: str, rebuild: Callable[[], Awaitable[Any]]) -> Any:
         """The result of a rebuild that started after this call: a rebuild
@@ -66,7 +85,11 @@ class Coalescer:
     async def _run(self, key: str, rebuild: Callable[[], Awaitable[Any]]) -> Any:
         try:
             while True:
+                wait = self._min_gap - (self._timer() - self._started.get(key, -math.inf))
+                if wait > 0:
+                    await self._sleep(wait)
                 self._again.discard(key)
+                self._started[key] = self._timer()
                 result = await rebuild()
                 if key not in self._again:
                     return result
@@ -85,7 +108,7 @@ def _log_failure(task: asyncio.Task[Any]) -> None:
 class TicketCache:
     def __init__(
         self, cache: Cache, inventory: InventoryService, clock: Clock, ttl: float = 2.0,
-        local: LocalCache | None = None,
+        local: LocalCache | None = None, rebuild_gap: float = 0.0,
     ) -> None:  # fmt: skip
         self._cache = cache
         self._inventory = inventory
@@ -94,7 +117,7 @@ class TicketCache:
         self.local = local or LocalCache(clock, 0)
         self.hits = 0
         self.misses = 0
-        self._rebuilds = Coalescer()
+        self._rebuilds = Coalescer(rebuild_gap)
 
     # -- reads ------------------------------------------------------------
 
@@ -125,6 +148,9 @@ class TicketCache:
         near = self.local.get(show_id, "snapshot")
         if near is not None:
             return near  # type: ignore[no-any-return]
+        if self._rebuilds.in_flight(f"avail:{show_id}"):
+            self.misses += 1  # a change made here is not in the shared copy yet
+            return None
         raw = await self._cache.get(f"avail:{show_id}")
         if raw is not None:
             snapshot = codec.availability_from_json(raw)
@@ -145,6 +171,9 @@ class TicketCache:
         )  # type: ignore[no-any-return]
 
     async def _cached_seats(self, section: Section) -> list[Seat] | None:
+        if self._rebuilds.in_flight(f"seats:{section.id}"):
+            self.misses += 1  # a change made here is not in the shared copy yet
+            return None
         raw = await self._cache.get(f"seats:{section.id}")
         if raw is not None and section.kind is SectionKind.SEATED:
             seats, until = codec.seats_from_json(raw, section.id)
@@ -157,13 +186,21 @@ class TicketCache:
     # -- keeping fresh (InventoryListener) --------------------------------
 
     async def changed(self, show_id: str, section_id: str | None) -> None:
-        self.local.drop(show_id)
-        if section_id is None:
+        """Tickets moved in a section (or, with no section, the show itself was
+        edited). This process forgets its copies and rebuilds; until the
+        rebuild lands its readers wait for it (they see their own change),
+        while other processes keep the shared copy that is at most one
+        rebuild (`rebuild_gap` plus a query) behind. An edit of the show
+        deletes the shared copies at once: it may change what a section is."""
+        edited = section_id is None
+        self.local.drop(show_id, *(() if edited else ("snapshot", "availability")))
+        if edited:
             await self._cache.delete(f"show:{show_id}")
         show = await self.show(show_id)
         seated = [s.id for s in show.sections
                   if s.kind is SectionKind.SEATED and section_id in (None, s.id)]  # fmt: skip
-        await self._cache.delete(f"avail:{show_id}", *(f"seats:{s}" for s in seated))
+        if edited:
+            await self._cache.delete(f"avail:{show_id}", *(f"seats:{s}" for s in seated))
         self._rebuilds.kick(f"avail:{show_id}", lambda: self._refresh_availability(show_id))
         for seated_id in seated:
             self._rebuilds.kick(

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from boxoffice.accounts.domain import Account
 from boxoffice.clock import Clock
 from boxoffice.errors import (
+    DomainError,
     HoldExpired,
     HoldNotActive,
     IdempotencyMismatch,
@@ -75,25 +76,18 @@ class HoldService:
         before_database: Callable[[], Awaitable[None]] | None = None,
     ) -> Hold:
         """Hold tickets, or raise. A retried request with the same key returns the
-        same hold. `before_database` (the rate limits) runs only for a request
-        that gets past the replay and the sold-out gate: a rejection from the
-        cache costs nothing, so it is not worth a Redis round trip to count."""
+        same hold: the database decides that inside the hold's transaction, and
+        a request refused before it (sold out in the cache, a rate limit, the
+        waiting room, a sale that has closed since) looks for its earlier hold
+        before answering with the refusal. `before_database` (the rate limits)
+        runs only for a request that gets past the sold-out gate: a rejection
+        from the cache costs nothing, so it is not worth a Redis round trip."""
         fingerprint = request.fingerprint()
-        if idempotency_key is not None:
-            replay = await self._replay(account, idempotency_key, fingerprint)
-            if replay is not None:
-                return replay
-        await self._gate.check(request)
-        if before_database is not None:
-            await before_database()
-        await self._admission.check(account, request.show_id, admission_token)
         try:
-            if self._batcher is not None and request.seat_ids is None:
-                hold = await self._batcher.submit(account.id, request, idempotency_key, fingerprint)
-            else:
-                hold = await self._create_one(account.id, request, idempotency_key, fingerprint)
-        except IntegrityError:
-            # A concurrent request with the same key won the race; answer with its hold.
+            hold = await self._decide(account, request, idempotency_key, fingerprint,
+                                      admission_token, before_database)  # fmt: skip
+        except (DomainError, IntegrityError):
+            # IntegrityError: a concurrent request with the same key won the race.
             if idempotency_key is None:
                 raise
             replay = await self._replay(account, idempotency_key, fingerprint)
@@ -103,6 +97,19 @@ class HoldService:
         await self._listener.changed(hold.show_id, hold.section_id)
         await self._forget_purchases(account.id, hold.show_id)
         return hold
+
+    async def _decide(
+        self, account: Account, request: HoldRequest, idempotency_key: str | None,
+        fingerprint: str, admission_token: str | None,
+        before_database: Callable[[], Awaitable[None]] | None,
+    ) -> Hold:  # fmt: skip
+        await self._gate.check(request)
+        if before_database is not None:
+            await before_database()
+        await self._admission.check(account, request.show_id, admission_token)
+        if self._batcher is not None and request.seat_ids is None:
+            return await self._batcher.submit(account.id, request, idempotency_key, fingerprint)
+        return await self._create_one(account.id, request, idempotency_key, fingerprint)
 
     async def live_holds(self, account: Account, show_id: str) -> list[tuple[str, datetime]]:
         """What the buyer holds for a show right now, as (hold id, expiry)."""
