@@ -108,7 +108,9 @@ def build_container(
     queue_store = queue_store or (
         RedisQueueStore.from_url(settings.redis_url) if settings.redis_url else MemoryQueueStore()
     )
-    waiting_room = WaitingRoomService(uow, queue_store, clock, AdmissionTokens(secret), cache)
+    waiting_room = WaitingRoomService(
+        uow, queue_store, clock, AdmissionTokens(secret), cache, local
+    )
     limits = RateLimits(
         {
             "login": settings.login_rate,

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from boxoffice.accounts.domain import Account
 from boxoffice.cache.base import Cache
+from boxoffice.cache.local import LocalCache
 from boxoffice.clock import Clock
 from redis.exceptions import RedisError
 
@@ -67,8 +68,9 @@ class RoomSettings:
 class WaitingRoomService:
     def __init__(
         self, uow: UnitOfWorkFactory, store: QueueStore, clock: Clock, tokens: AdmissionTokens,
-        cache: Cache,
+        cache: Cache, local: LocalCache | None = None,
     ) -> None:  # fmt: skip
+        self._local = local or LocalCache(clock, 0)
         self._uow = uow
         self._store = store
         self._clock = clock
@@ -95,6 +97,7 @@ class WaitingRoomService:
             await uow.rooms.save(room, exists=existing is not None)
             await uow.commit()
         await self._cache.delete(f"room:{show_id}")
+        self._local.drop(show_id, "room")
         return room
 
     async def room(self, show_id: str) -> WaitingRoom | None:
@@ -136,8 +139,14 @@ class WaitingRoomService:
         return Place(show.id, status, token, show.sale_opens_at)
 
     async def check(self, account: Account, show_id: str, token: str | None) -> None:
-        """The AdmissionGate: while the room is open, a hold needs a valid token."""
-        room = await self.room(show_id)
+        """The AdmissionGate: while the room is open, a hold needs a valid token.
+        Every hold asks, so the room's settings come from this process's cache:
+        a change made elsewhere is in force here within BOXOFFICE_LOCAL_CACHE_SECONDS."""
+        cached = self._local.get(show_id, "room")  # (room or None,); None on a miss
+        if cached is None:
+            cached = (await self.room(show_id),)
+            self._local.put(show_id, "room", cached)
+        room = cached[0]
         if room is None or not room.is_open(self._clock.now()):
             return
         self._tokens.verify(token, account.id, show_id, self._clock.now())
