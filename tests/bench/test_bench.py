@@ -36,6 +36,8 @@ async def test_a_tiny_flash_sale_reports_its_figures_and_sells_nothing_twice(tmp
     assert report.totals is not None and report.totals.ok
     assert report.totals.tickets == report.totals.sold > 0
     assert report.rss_mb and all(mb > 0 for mb in report.rss_mb)
+    assert set(report.cpu_ms) == {"empty", "warm-up", "holds", "sold_out"}
+    assert all(ms > 0 for ms in report.cpu_ms.values())
     text = "\n".join(lines(report))
     assert "naive hot-row hold" in text and "-> OK" in text
     assert run.to_json(report)["sale"]["fans"] == 40

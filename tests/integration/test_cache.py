@@ -4,7 +4,10 @@ reopens when held tickets come back."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
+import pytest
 
 from boxoffice.bootstrap import Container
 from boxoffice.clock import FakeClock
@@ -122,3 +125,37 @@ async def test_buyer_live_holds_come_from_the_session_cache(
     assert again.json() == r.json() and queries.count == 0
     await fan.pay(held["hold_id"], key="paid")
     assert (await fan.get("/api/v1/me/holds", params={"show_id": show.id})).json() == []
+
+
+async def test_the_gate_keeps_refusing_while_the_shared_copy_is_rebuilt(
+    client: httpx.AsyncClient, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shared snapshot expires every few seconds; while it is rebuilt the
+    sold-out crowd is still refused from what this process saw a moment ago."""
+    show = await container.inventory.create_show(show_spec(ga_capacity=2))
+    pista = show.sections[0]
+    buyer, crowd = await sign_up(client), await sign_up(client)
+    assert (await buyer.hold(show.id, pista.id, quantity=2)).status_code == 201
+    await crowd.get("/api/v1/me")
+    assert (await crowd.hold(show.id, pista.id, quantity=1)).status_code == 409
+    await container.tickets.settle()
+
+    rebuilding = asyncio.Event()
+    real = container.inventory.availability_snapshot
+
+    async def slow_rebuild(show_id: str) -> object:
+        await rebuilding.wait()
+        return await real(show_id)
+
+    monkeypatch.setattr(container.inventory, "availability_snapshot", slow_rebuild)
+    await container.cache.delete(f"avail:{show.id}")  # the shared copy's TTL ran out
+    container.local.drop(show.id)
+    try:
+        with QueryCounter(container) as queries:
+            for _ in range(20):
+                r = await crowd.hold(show.id, pista.id, quantity=1)
+                assert r.status_code == 409 and r.json()["error"]["code"] == "sold_out", r.text
+        assert queries.count == 0
+    finally:
+        rebuilding.set()  # the rebuild in flight may finish
+    await container.tickets.settle()

@@ -50,6 +50,9 @@ def lines(report: Report) -> list[str]:
             line += (f" (the server made {report.idle_transactions:,} by itself in an idle window"
                      " as long as the phase)")  # fmt: skip
         out.append(line)
+    if report.cpu_ms:
+        spent = ", ".join(f"{name} {ms:.3f} ms" for name, ms in report.cpu_ms.items())
+        out.append(f"app CPU per request (all app processes): {spent}")
     if report.rss_mb:
         out.append(f"app processes' memory (RSS): {', '.join(f'{m:.0f} MB' for m in report.rss_mb)}")
     if report.totals is not None:

@@ -46,6 +46,7 @@ class Report:
     sale: Sale | None = None
     totals: Totals | None = None
     rss_mb: list[float] = field(default_factory=list)
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # app CPU per request, by phase
     transactions_per_rejection: float | None = None
     idle_transactions: int | None = None  # in a window as long as the phase, with no load
 
@@ -110,7 +111,7 @@ async def sale(options: Options, progress: Progress) -> Report:
             files = fx.write_inputs(fixture, folder / "inputs")
             progress(f"starting the server ({options.workers} worker(s))")
             with Server(settings, options.workers, folder / "server.log", **_server_env(options)) as server:
-                phase = _phases(server.url, options, files)
+                phase = _timed(_phases(server.url, options, files), server, report)
                 progress("empty endpoint")
                 report.rates["empty"] = phase("empty", "GET", "/healthz")
                 progress("hold throughput (roomy show)")
@@ -264,6 +265,18 @@ def _phases(base_url: str, options: Options, files: dict[str, Path]) -> Callable
         )  # fmt: skip
 
     return phase
+
+
+def _timed(phase: Callable[..., Rate], server: Server, report: Report) -> Callable[..., Rate]:
+    """A phase that also records the app processes' CPU per request."""
+
+    def timed(name: str, *args: Any) -> Rate:
+        before = server.worker_cpu_seconds()
+        rate = phase(name, *args)
+        report.cpu_ms[name] = (server.worker_cpu_seconds() - before) * 1000 / max(rate.requests, 1)
+        return rate
+
+    return timed
 
 
 async def _sell_out(settings: Any, fixture: fx.Fixture) -> None:

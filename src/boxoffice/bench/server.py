@@ -79,6 +79,12 @@ class Server:
         pids = _children(self._process.pid) or [self._process.pid]
         return [round(_rss_kb(pid) / 1024, 1) for pid in pids]
 
+    def worker_cpu_seconds(self) -> float:
+        """CPU time (user + system) the app processes have used so far."""
+        assert self._process is not None
+        pids = _children(self._process.pid) or [self._process.pid]
+        return sum(_cpu_seconds(pid) for pid in pids)
+
     def __exit__(self, *exc: object) -> None:
         if self._process is None or self._process.poll() is not None:
             return
@@ -108,6 +114,11 @@ def _cmdline(pid: int) -> str:
         return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def _rss_kb(pid: int) -> int:

@@ -25,6 +25,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from boxoffice.cache import codec
@@ -118,6 +119,9 @@ class TicketCache:
         self.hits = 0
         self.misses = 0
         self._rebuilds = Coalescer(rebuild_gap)
+        # The last snapshot of each show this process saw, for the sold-out gate
+        # while the shared copy is being rebuilt (see `check`).
+        self._last: dict[str, AvailabilitySnapshot] = {}
 
     # -- reads ------------------------------------------------------------
 
@@ -157,6 +161,7 @@ class TicketCache:
             if snapshot.is_exact_at(self._clock.now()):
                 self.hits += 1
                 self.local.put(show_id, "snapshot", snapshot, snapshot.exact_until)
+                self._last[show_id] = snapshot
                 return snapshot
         self.misses += 1
         return None
@@ -194,6 +199,7 @@ class TicketCache:
         deletes the shared copies at once: it may change what a section is."""
         edited = section_id is None
         self.local.drop(show_id, *(() if edited else ("snapshot", "availability")))
+        self._last.pop(show_id, None)  # tickets may have come back: the gate forgets
         if edited:
             await self._cache.delete(f"show:{show_id}")
         show = await self.show(show_id)
@@ -213,6 +219,7 @@ class TicketCache:
 
     async def _refresh_availability(self, show_id: str) -> AvailabilitySnapshot:
         snapshot = await self._inventory.availability_snapshot(show_id)
+        self._last[show_id] = snapshot
         await self._cache.set(f"avail:{show_id}", codec.availability_to_json(snapshot), self._ttl)
         return snapshot
 
@@ -223,6 +230,13 @@ class TicketCache:
 
     # -- the sold-out gate (SoldOutGate) ------------------------------------
 
+    def _recent(self, show_id: str) -> AvailabilitySnapshot | None:
+        last = self._last.get(show_id)
+        now = self._clock.now()
+        if last is None or not last.is_exact_at(now) or now - last.as_of > timedelta(seconds=self._ttl):
+            return None
+        return last
+
     async def check(self, request: HoldRequest) -> None:
         """Refuse a hold the cache already knows cannot fit; otherwise let the
         database decide. Unknown shows, sections or seats pass through."""
@@ -232,7 +246,11 @@ class TicketCache:
         except NotFound:  # the database path gives the real error
             return
         # Only what is in the cache now: a missing snapshot (being rebuilt while
-        # tickets sell) lets the request through rather than make it wait.
+        # tickets sell) lets the request through rather than make it wait --
+        # unless this process saw a snapshot of the show a moment ago (within
+        # the shared copy's TTL, still exact, and no change made here since):
+        # a sold-out crowd must not reach the database each time the shared
+        # copy expires and is rebuilt.
         if section.kind is SectionKind.GA:
             if request.quantity is None or request.seat_ids is not None:
                 return
@@ -241,7 +259,9 @@ class TicketCache:
                 self._rebuilds.kick(
                     f"avail:{show.id}", lambda: self._refresh_availability(show.id)
                 )
-                return
+                snapshot = self._recent(show.id)
+                if snapshot is None:
+                    return
             found = snapshot.section(section.id)
             if found is not None and found.available < request.quantity:
                 raise SoldOut(available=found.available)
