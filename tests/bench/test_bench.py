@@ -44,3 +44,18 @@ async def test_a_tiny_flash_sale_reports_its_figures_and_sells_nothing_twice(tmp
     assert {kind for _, kind, _ in report.sale.timeline} == {"hold", "order"}
     chart = sale_chart(report.sale, tmp_path / "sale.png", "tiny sale")
     assert chart.read_bytes().startswith(b"\x89PNG") and chart.stat().st_size > 5_000
+
+
+async def test_the_cache_bench_counts_what_a_rejection_costs_the_database() -> None:
+    options = run.Options(
+        database_url=None, redis_url=None, workers=1, fans=40, ga=30, seats=20, concurrency=8, seconds=1
+    )
+    reports = await run.cache(options, progress=lambda _: None)
+    on, off = reports["cache on"], reports["cache off"]
+    for report in (on, off):
+        assert set(report.rates) == {"empty", "availability", "sold_out"}
+        assert report.rates["sold_out"].codes.get("409", 0) > 0
+        assert report.statements_per_rejection is not None
+    assert off.statements_per_rejection >= 1  # without the cache, every rejection asks the database
+    assert on.statements_per_rejection < 0.1  # with it, only the occasional cache rebuild does
+    assert "SQL statements the app sent per sold-out rejection" in "\n".join(lines(on))

@@ -128,7 +128,7 @@ async def test_buyer_live_holds_come_from_the_session_cache(
 
 
 async def test_the_gate_keeps_refusing_while_the_shared_copy_is_rebuilt(
-    client: httpx.AsyncClient, container: Container, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, container: Container, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The shared snapshot expires every few seconds; while it is rebuilt the
     sold-out crowd is still refused from what this process saw a moment ago."""
@@ -156,6 +156,11 @@ async def test_the_gate_keeps_refusing_while_the_shared_copy_is_rebuilt(
                 r = await crowd.hold(show.id, pista.id, quantity=1)
                 assert r.status_code == 409 and r.json()["error"]["code"] == "sold_out", r.text
         assert queries.count == 0
+        clock.advance(seconds=5)  # what it saw is now older than two TTLs: the database decides
+        with QueryCounter(container) as queries:
+            r = await crowd.hold(show.id, pista.id, quantity=1)
+            assert r.status_code == 409 and r.json()["error"]["code"] == "sold_out"
+        assert queries.count > 0
     finally:
         rebuilding.set()  # the rebuild in flight may finish
     await container.tickets.settle()

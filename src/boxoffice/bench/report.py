@@ -44,11 +44,17 @@ def lines(report: Report) -> list[str]:
             out.append(f"holds vs naive hot row: {holds.per_second / report.naive_hot_row_per_second:.2f}x")
     if report.sale is not None:
         out.extend(_sale_lines(report.sale))
+    if report.statements_per_rejection is not None:
+        out.append(
+            f"SQL statements the app sent per sold-out rejection: {report.statements_per_rejection:.4f}"
+            " (its own metrics: cache rebuilds included)"
+        )
     if report.transactions_per_rejection is not None:
-        line = f"database transactions per sold-out rejection: {report.transactions_per_rejection:.4f}"
+        line = (f"PostgreSQL transactions in the bench database per rejection: "
+                f"{report.transactions_per_rejection:.4f}")  # fmt: skip
         if report.idle_transactions is not None:
-            line += (f" (the server made {report.idle_transactions:,} by itself in an idle window"
-                     " as long as the phase)")  # fmt: skip
+            line += (f" ({report.idle_transactions:,} in an idle window as long as the phase;"
+                     " database-wide: not only the app's)")  # fmt: skip
         out.append(line)
     if report.cpu_ms:
         spent = ", ".join(f"{name} {ms:.3f} ms" for name, ms in report.cpu_ms.items())

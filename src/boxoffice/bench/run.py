@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import tempfile
+import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -48,6 +49,7 @@ class Report:
     rss_mb: list[float] = field(default_factory=list)
     cpu_ms: dict[str, float] = field(default_factory=dict)  # app CPU per request, by phase
     transactions_per_rejection: float | None = None
+    statements_per_rejection: float | None = None  # SQL the app sent, from its metrics
     idle_transactions: int | None = None  # in a window as long as the phase, with no load
 
     def ratio(self, name: str, to: str = "empty") -> float:
@@ -140,7 +142,7 @@ async def sale(options: Options, progress: Progress) -> Report:
     return report
 
 
-Measure = Callable[[Report, Callable[..., Rate], fx.Fixture, Any], Awaitable[None]]
+Measure = Callable[[Report, Callable[..., Rate], fx.Fixture, Any, Server], Awaitable[None]]
 
 
 async def _variants(
@@ -161,7 +163,7 @@ async def _variants(
                 report = Report(options={**asdict(options), "variant": label})
                 with Server(settings, options.workers, folder / "server.log",
                             **_server_env(options, **env)) as server:  # fmt: skip
-                    await measure(report, _phases(server.url, options, files), fixture, settings)
+                    await measure(report, _phases(server.url, options, files), fixture, settings, server)
                     report.rss_mb = server.worker_rss_mb()
                 reports[label] = report
                 if options.redis_url:
@@ -175,7 +177,9 @@ async def _variants(
 async def cache(options: Options, progress: Progress) -> dict[str, Report]:
     """Availability reads and sold-out rejections with the cache on and off."""
 
-    async def measure(report: Report, phase: Callable[..., Rate], fixture: fx.Fixture, settings: Any) -> None:
+    async def measure(
+        report: Report, phase: Callable[..., Rate], fixture: fx.Fixture, settings: Any, server: Server
+    ) -> None:
         report.rates["empty"] = phase("empty", "GET", "/healthz")
         report.rates["availability"] = phase(
             "availability", "GET", f"/api/v1/shows/{fixture.sale_show}/availability"
@@ -183,7 +187,11 @@ async def cache(options: Options, progress: Progress) -> dict[str, Report]:
         # Logged-in fans have warm sessions: count only what a rejection costs.
         phase("warm-up", "GET", "/api/v1/me")
         before = await _transactions(settings.database_url)
+        statements = _statements_sent(server.url)
         report.rates["sold_out"] = phase("sold_out", "POST", "/api/v1/holds", _SOLD_OUT)
+        report.statements_per_rejection = (_statements_sent(server.url) - statements) / max(
+            report.rates["sold_out"].requests, 1
+        )
         after = await _transactions(settings.database_url)
         # What the server does by itself meanwhile (background jobs, the
         # statistics reads themselves): the same window with no load.
@@ -202,7 +210,9 @@ async def cache(options: Options, progress: Progress) -> dict[str, Report]:
 async def overhead(options: Options, progress: Progress) -> dict[str, Report]:
     """The hot endpoints with metrics and logging off, then on (JSON logs, access log)."""
 
-    async def measure(report: Report, phase: Callable[..., Rate], fixture: fx.Fixture, _: Any) -> None:
+    async def measure(
+        report: Report, phase: Callable[..., Rate], fixture: fx.Fixture, _: Any, __: Server
+    ) -> None:
         report.rates["empty"] = phase("empty", "GET", "/healthz")
         report.rates["availability"] = phase(
             "availability", "GET", f"/api/v1/shows/{fixture.sale_show}/availability"
@@ -294,6 +304,21 @@ async def _sell_out(settings: Any, fixture: fx.Fixture) -> None:
             await conn.commit()
     finally:
         await database.dispose()
+
+
+def _statements_sent(base_url: str) -> float:
+    """How many SQL statements the app has sent, from its own metrics (summed
+    over its worker processes)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(f"{base_url}/metrics", timeout=10) as answer:
+        text_ = answer.read().decode()
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text_)
+        for sample in family.samples
+        if sample.name == "boxoffice_db_query_duration_seconds_count"
+    )
 
 
 async def _transactions(database_url: str | None) -> int | None:

@@ -72,6 +72,10 @@ class Coalescer:
         """Whether a rebuild of `key` is running or due (waiting out its gap)."""
         return key in self._running
 
+    def outdated(self, key: str) -> bool:
+        """Whether a change asked for another rebuild of `key` after the running one began."""
+        return key in self._again
+
     async def join(self, key: str, rebuild: Callable[[], Awaitable[Any]]) -> Any:
         """The result of a rebuild that started after this call: a rebuild
         already in flight may have read the database before the caller's "now",
@@ -219,7 +223,9 @@ class TicketCache:
 
     async def _refresh_availability(self, show_id: str) -> AvailabilitySnapshot:
         snapshot = await self._inventory.availability_snapshot(show_id)
-        self._last[show_id] = snapshot
+        if not self._rebuilds.outdated(f"avail:{show_id}"):  # no change here since it read
+            self._last[show_id] = snapshot
+            self.local.put(show_id, "snapshot", snapshot, snapshot.exact_until)
         await self._cache.set(f"avail:{show_id}", codec.availability_to_json(snapshot), self._ttl)
         return snapshot
 
@@ -233,7 +239,9 @@ class TicketCache:
     def _recent(self, show_id: str) -> AvailabilitySnapshot | None:
         last = self._last.get(show_id)
         now = self._clock.now()
-        if last is None or not last.is_exact_at(now) or now - last.as_of > timedelta(seconds=self._ttl):
+        # The shared copy lives `ttl` from its build; it is rebuilt within
+        # milliseconds of expiring, so twice that covers the gap with room.
+        if last is None or not last.is_exact_at(now) or now - last.as_of > timedelta(seconds=2 * self._ttl):
             return None
         return last
 
@@ -247,8 +255,8 @@ class TicketCache:
             return
         # Only what is in the cache now: a missing snapshot (being rebuilt while
         # tickets sell) lets the request through rather than make it wait --
-        # unless this process saw a snapshot of the show a moment ago (within
-        # the shared copy's TTL, still exact, and no change made here since):
+        # unless this process saw a snapshot of the show a moment ago (built
+        # within two TTLs, still exact, and no change made here since):
         # a sold-out crowd must not reach the database each time the shared
         # copy expires and is rebuilt.
         if section.kind is SectionKind.GA:
@@ -256,9 +264,9 @@ class TicketCache:
                 return
             snapshot = await self._cached_availability(request.show_id)
             if snapshot is None:
-                self._rebuilds.kick(
-                    f"avail:{show.id}", lambda: self._refresh_availability(show.id)
-                )
+                key = f"avail:{show.id}"
+                if not self._rebuilds.in_flight(key):  # one is coming otherwise
+                    self._rebuilds.kick(key, lambda: self._refresh_availability(show.id))
                 snapshot = self._recent(show.id)
                 if snapshot is None:
                     return
@@ -270,9 +278,9 @@ class TicketCache:
             return
         seats = await self._cached_seats(section)
         if seats is None:
-            self._rebuilds.kick(
-                f"seats:{section.id}", lambda: self._refresh_seats(show.id, section.id)
-            )
+            key = f"seats:{section.id}"
+            if not self._rebuilds.in_flight(key):
+                self._rebuilds.kick(key, lambda: self._refresh_seats(show.id, section.id))
             return
         taken = {s.id for s in seats if s.status is not SeatStatus.FREE}
         if taken.intersection(request.seat_ids):
