@@ -137,8 +137,9 @@ def build_container(
             purchases=sessions, batch_size=settings.hold_batch_size,
         ),  # fmt: skip
         orders=OrderService(
-            uow, clock, gateway, listeners, purchases=sessions, on_paid=waiting_room.finished
-        ),
+            uow, clock, gateway, listeners, purchases=sessions, on_paid=waiting_room.finished,
+            batch_size=settings.order_batch_size,
+        ),  # fmt: skip
         cache=cache,
         tickets=tickets,
         local=local,

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         default=64, ge=1, le=1000,
         description="General-admission holds decided per transaction (group commit); 1 = off",
     )  # fmt: skip
+    order_batch_size: int = Field(
+        default=32, ge=1, le=1000,
+        description="Approved orders of one show settled per transaction (group commit); 1 = off",
+    )  # fmt: skip
     cookie_secure: bool = True
     payment_mode: Literal["test"] = "test"
     fake_payment_latency_ms: int = Field(

@@ -167,7 +167,7 @@ async def paced(
                 async with http.post(path, json=body, headers=headers) as r:
                     await r.read()
                     codes[str(r.status)] += 1
-            except aiohttp.ClientError:
+            except (aiohttp.ClientError, TimeoutError):
                 errors += 1
             finally:
                 slots.release()

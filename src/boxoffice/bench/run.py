@@ -217,6 +217,7 @@ async def overhead(options: Options, progress: Progress) -> dict[str, Report]:
         report.rates["availability"] = phase(
             "availability", "GET", f"/api/v1/shows/{fixture.sale_show}/availability"
         )
+        phase("warm-up", "GET", "/api/v1/me")  # sessions as a sale finds them
         report.rates["holds"] = phase("holds", "POST", "/api/v1/holds", _ROOMY)
         report.rates["sold_out"] = phase("sold_out", "POST", "/api/v1/holds", _SOLD_OUT)
 
@@ -255,6 +256,7 @@ async def balancer(options: Options, progress: Progress, apps: tuple[int, ...]) 
                     lb.start(expect_up=n)
                     phase = _phases(lb.url, options, files)
                     report.rates["empty"] = phase("empty", "GET", "/healthz")
+                    phase("warm-up", "GET", "/api/v1/me")  # sessions as a sale finds them
                     report.rates["holds"] = phase("holds", "POST", "/api/v1/holds", _ROOMY)
                     report.rss_mb = [m for s in servers for m in s.worker_rss_mb()]
                 reports[f"{n} app(s)"] = report

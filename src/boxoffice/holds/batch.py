@@ -22,17 +22,14 @@ timeout, a unique-key race with another process, a lost connection), nothing
 of it was written, and each request is retried alone on the single-hold path,
 so one bad request can never fail its neighbours.
 
-While a batch commits the next requests gather, so an idle system decides a
-request at once and a busy one amortises the lock and the commit over up to
-`max_batch` holds.
+The queueing, the writer per section and the fallback live in
+storage/groupcommit.py (orders settle the same way).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from boxoffice.clock import Clock
@@ -40,9 +37,8 @@ from boxoffice.errors import DomainError, IdempotencyMismatch, NotFound, SoldOut
 from boxoffice.holds.domain import Hold, HoldRequest, HoldStatus, check_account_limit
 from boxoffice.ids import new_id
 from boxoffice.inventory.domain import Show
+from boxoffice.storage.groupcommit import GroupCommit
 from boxoffice.storage.uow import UnitOfWork, UnitOfWorkFactory
-
-log = logging.getLogger("boxoffice.holds.batch")
 
 Reclaim = Callable[[UnitOfWork, str, datetime], Awaitable[int]]
 SingleHold = Callable[[str, HoldRequest, "str | None", str], Awaitable[Hold]]
@@ -54,7 +50,6 @@ class Pending:
     request: HoldRequest
     idempotency_key: str | None
     fingerprint: str
-    future: asyncio.Future[Hold] = field(repr=False)
 
     @property
     def replay_key(self) -> tuple[str, str] | None:
@@ -79,59 +74,30 @@ class HoldBatcher:
         self._max_quantity = max_quantity
         self._reclaim = reclaim
         self._single = single
-        self._max_batch = max_batch
-        self._queues: dict[tuple[str, str], list[Pending]] = {}
-        self._writers: dict[tuple[str, str], asyncio.Task[None]] = {}
-        self.batches = 0  # how many transactions decided how many holds: for tests and metrics
-        self.decided = 0
+        self._group: GroupCommit[Pending, Hold] = GroupCommit(
+            self.decide, self._alone, max_batch, "hold"
+        )
+
+    @property
+    def batches(self) -> int:
+        """How many transactions decided holds (for tests and metrics)."""
+        return self._group.batches
+
+    @property
+    def decided(self) -> int:
+        """How many holds those transactions decided."""
+        return self._group.decided
 
     async def submit(
         self, account_id: str, request: HoldRequest, idempotency_key: str | None, fingerprint: str
     ) -> Hold:
-        future: asyncio.Future[Hold] = asyncio.get_running_loop().create_future()
-        where = (request.show_id, request.section_id)
-        self._queues.setdefault(where, []).append(
-            Pending(account_id, request, idempotency_key, fingerprint, future)
-        )
-        if where not in self._writers:
-            self._writers[where] = asyncio.create_task(self._write(where))
-        return await asyncio.shield(future)  # a client hanging up does not cancel the batch
+        pending = Pending(account_id, request, idempotency_key, fingerprint)
+        return await self._group.submit((request.show_id, request.section_id), pending)
 
-    async def _write(self, where: tuple[str, str]) -> None:
-        queue = self._queues[where]
-        try:
-            while queue:
-                batch, queue[:] = queue[: self._max_batch], queue[self._max_batch :]
-                await self._settle(batch)
-        finally:
-            del self._writers[where]
-            if not queue:
-                del self._queues[where]
+    async def _alone(self, p: Pending) -> Hold:
+        return await self._single(p.account_id, p.request, p.idempotency_key, p.fingerprint)
 
-    async def _settle(self, batch: list[Pending]) -> None:
-        try:
-            outcomes = await self.decide(batch)
-        except Exception as exc:  # the batch wrote nothing: decide each alone
-            log.warning("hold batch of %d failed (%s); deciding one by one", len(batch), exc)
-            await asyncio.gather(*(self._alone(p) for p in batch))
-            return
-        self.batches += 1
-        self.decided += len(batch)
-        for pending, outcome in zip(batch, outcomes, strict=True):
-            if isinstance(outcome, Hold):
-                pending.future.set_result(outcome)
-            else:
-                pending.future.set_exception(outcome)
-
-    async def _alone(self, p: Pending) -> None:
-        try:
-            p.future.set_result(
-                await self._single(p.account_id, p.request, p.idempotency_key, p.fingerprint)
-            )
-        except Exception as exc:
-            p.future.set_exception(exc)
-
-    async def decide(self, batch: list[Pending]) -> list[Hold | DomainError]:
+    async def decide(self, batch: list[Pending]) -> list[Hold | Exception]:
         """One transaction for the whole batch (all in one show and section);
         returns, per request, its hold or the error it gets."""
         show_id, section_id = batch[0].request.show_id, batch[0].request.section_id
@@ -212,6 +178,6 @@ class HoldBatcher:
         )  # fmt: skip
 
 
-def _settled(outcomes: list[Hold | DomainError | None]) -> list[Hold | DomainError]:
+def _settled(outcomes: list[Hold | DomainError | None]) -> list[Hold | Exception]:
     assert all(outcome is not None for outcome in outcomes)
     return [outcome for outcome in outcomes if outcome is not None]

@@ -7,12 +7,18 @@ No database transaction stays open while the provider answers:
    tickets, issue them and mark the order PAID, all in one transaction.
 A retry with the same Idempotency-Key resumes a PENDING order (the provider
 returns the same charge) or answers with the settled one: never a second charge.
+
+Step 3 is group-committed per show (storage/groupcommit.py): the approved
+orders that arrive while one batch commits are settled together, taking
+each section's lock once and paying one commit, each order still decided on
+its own inside it. If the batch fails it wrote nothing and each order is
+settled alone; the charge is already taken either way, and a retry resumes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,10 +43,29 @@ from boxoffice.errors import (
 from boxoffice.holds.domain import Hold, HoldStatus
 from boxoffice.ids import new_id, new_ticket_code
 from boxoffice.inventory.events import InventoryListener
-from boxoffice.inventory.domain import Section
+from boxoffice.inventory.domain import Section, Show
 from boxoffice.orders.domain import Order, OrderStatus, Ticket
 from boxoffice.orders.payments import Charge, Outcome, PaymentGateway
+from boxoffice.storage.groupcommit import GroupCommit
 from boxoffice.storage.uow import UnitOfWorkFactory
+
+@dataclass(frozen=True, slots=True)
+class Settling:
+    """An approved charge waiting for its order to be settled."""
+
+    order: Order
+    charge: Charge
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """How it went: paid (neither field set), refused with the charge to refund,
+    or already settled by a concurrent retry of the same order (`current`)."""
+
+    hold: Hold
+    refund_reason: str | None = None
+    current: Order | None = None
+
 
 FAILURES: dict[str, type[DomainError]] = {
     "declined": PaymentDeclined,
@@ -59,8 +84,14 @@ class OrderService:
         listener: InventoryListener,
         purchases: SessionCache | None = None,
         on_paid: Callable[[str, str], Awaitable[None]] | None = None,
+        batch_size: int = 1,
     ) -> None:
         self._uow = uow
+        self._settles: GroupCommit[Settling, Settled] | None = (
+            GroupCommit(self._convert, self._convert_one, batch_size, "order")
+            if batch_size > 1
+            else None
+        )
         self._on_paid = on_paid
         self._purchases = purchases
         self._clock = clock
@@ -127,26 +158,14 @@ class OrderService:
                 await uow.commit()
             raise FAILURES[reason](order_id=order.id)
 
-        refund_reason: str | None = None
-        async with self._uow(write=True) as uow:
-            hold = await uow.holds.get(order.hold_id)
-            assert hold is not None
-            show = await uow.shows.get(hold.show_id)  # read before the lock: it stays short
-            await uow.lock_section(hold.section_id)
-            current = await uow.orders.get(order.id)
-            assert current is not None
-            if current.status is not OrderStatus.PENDING:
-                return current  # a concurrent retry of this same order settled it
-            if await uow.holds.finish(hold, HoldStatus.CONVERTED, now):
-                await self._issue(uow, order, hold, show.section(hold.section_id), charge, now)
-            else:
-                converted = (await uow.holds.get(hold.id)).status is HoldStatus.CONVERTED  # type: ignore[union-attr]
-                refund_reason = "already_paid" if converted else "hold_expired"
-                await uow.orders.settle(
-                    order, OrderStatus.FAILED, now, reference=charge.reference,
-                    reason=refund_reason,
-                )  # fmt: skip
-            await uow.commit()
+        settling = Settling(order, charge)
+        if self._settles is not None:
+            settled = await self._settles.submit(order.show_id, settling)
+        else:
+            settled = await self._convert_one(settling)
+        if settled.current is not None:
+            return settled.current  # a concurrent retry of this same order settled it
+        hold, refund_reason = settled.hold, settled.refund_reason
         if refund_reason is not None:
             await self._gateway.refund(charge.reference)
             raise FAILURES[refund_reason](
@@ -162,6 +181,50 @@ class OrderService:
             paid = await uow.orders.get(order.id)
         assert paid is not None
         return paid
+
+    @property
+    def settles(self) -> GroupCommit[Settling, Settled] | None:
+        """The group commit of approved orders (None when off)."""
+        return self._settles
+
+    async def _convert_one(self, settling: Settling) -> Settled:
+        outcome = (await self._convert([settling]))[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    async def _convert(self, batch: list[Settling]) -> list[Settled | Exception]:
+        """Convert the holds of approved orders of one show into tickets, in one
+        transaction: each section's lock once (in id order), then each order
+        as the single path would decide it."""
+        now = self._clock.now()
+        async with self._uow(write=True) as uow:
+            holds = [await uow.holds.get(s.order.hold_id) for s in batch]
+            show = await uow.shows.get(batch[0].order.show_id)  # read before the locks: they stay short
+            assert show is not None and all(h is not None for h in holds)
+            for section_id in sorted({h.section_id for h in holds if h is not None}):
+                await uow.lock_section(section_id)
+            settled: list[Settled | Exception] = []
+            for s, hold in zip(batch, holds, strict=True):
+                assert hold is not None
+                settled.append(await self._convert_locked(uow, s, hold, show, now))
+            await uow.commit()
+        return settled
+
+    async def _convert_locked(self, uow, s: Settling, hold: Hold, show: Show, now: datetime) -> Settled:  # type: ignore[no-untyped-def]
+        current = await uow.orders.get(s.order.id)
+        assert current is not None
+        if current.status is not OrderStatus.PENDING:
+            return Settled(hold, current=current)
+        if await uow.holds.finish(hold, HoldStatus.CONVERTED, now):
+            await self._issue(uow, s.order, hold, show.section(hold.section_id), s.charge, now)
+            return Settled(hold)
+        converted = (await uow.holds.get(hold.id)).status is HoldStatus.CONVERTED
+        reason = "already_paid" if converted else "hold_expired"
+        await uow.orders.settle(
+            s.order, OrderStatus.FAILED, now, reference=s.charge.reference, reason=reason
+        )
+        return Settled(hold, refund_reason=reason)
 
     async def _issue(self, uow, order: Order, hold: Hold, section: Section, charge: Charge, now) -> None:  # type: ignore[no-untyped-def]
         await uow.shows.sell(hold.section_id, hold.quantity)

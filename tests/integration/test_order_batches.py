@@ -1,0 +1,144 @@
+"""Group commit of approved orders (orders/service.py over storage/groupcommit.py):
+several orders settled per transaction, each paid exactly once, and nothing
+weakened when the batch fails or a hold expires while its payment runs. On
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from boxoffice.accounts.domain import Account
+from boxoffice.bootstrap import Container
+from boxoffice.clock import FakeClock
+from boxoffice.errors import HoldExpired
+from boxoffice.holds.domain import Hold, HoldRequest
+from boxoffice.inventory.domain import Show
+from boxoffice.orders.domain import Order, OrderStatus
+from boxoffice.orders.payments import Charge, FakeGateway
+from boxoffice.orders.repository import OrderRepository
+from boxoffice.storage.tables import sections, tickets
+from tests.support import PASSWORD, make_container, settings_for, show_spec, unique_email
+
+APPROVE = {"method": "fake", "outcome": "approve"}
+
+
+async def _buyers(container: Container, show: Show, n: int, quantity: int) -> list[tuple[Account, Hold]]:
+    found = []
+    for _ in range(n):
+        email = unique_email()
+        await container.accounts.register(email, PASSWORD, "Fan")
+        account, _ = await container.accounts.login(email, PASSWORD)
+        hold = await container.holds.create(account, HoldRequest(show.id, show.sections[0].id, quantity))
+        found.append((account, hold))
+    return found
+
+
+async def _pay(container: Container, account: Account, hold: Hold) -> Order | Exception:
+    try:
+        return await container.orders.create(account, hold.id, APPROVE, f"pay-{hold.id}")
+    except Exception as exc:  # noqa: BLE001 - the caller asserts on the type
+        return exc
+
+
+async def _sold(container: Container, section_id: str) -> tuple[int, int, int]:
+    """(sold counter, held counter, ticket rows)."""
+    async with container.database.engine.connect() as conn:
+        row = (await conn.execute(
+            select(sections.c.sold_count, sections.c.held_count).where(sections.c.id == section_id)
+        )).one()  # fmt: skip
+        issued = await conn.scalar(select(func.count()).select_from(tickets))
+    return int(row[0]), int(row[1]), int(issued)
+
+
+async def test_concurrent_orders_share_transactions_and_each_is_paid_once(container: Container) -> None:
+    show = await container.inventory.create_show(show_spec(ga_capacity=40))
+    buyers = await _buyers(container, show, 12, 2)
+    results = await asyncio.gather(*(_pay(container, a, h) for a, h in buyers))
+    assert all(isinstance(r, Order) and r.status is OrderStatus.PAID and len(r.tickets) == 2 for r in results)
+    assert await _sold(container, show.sections[0].id) == (24, 0, 24)
+    settles = container.orders.settles
+    assert settles is not None and settles.decided == 12
+    assert settles.batches < settles.decided  # several orders per transaction
+    assert isinstance(container.gateway, FakeGateway) and container.gateway.captured == 12
+
+
+async def test_a_failed_batch_writes_nothing_and_each_order_is_settled_alone(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    show = await container.inventory.create_show(show_spec(ga_capacity=40))
+    buyers = await _buyers(container, show, 8, 2)
+    add_tickets = OrderRepository.add_tickets
+    calls = Counter[str]()
+
+    async def fail_once(self: OrderRepository, issued: list[Any]) -> None:
+        calls["add_tickets"] += 1
+        await add_tickets(self, issued)  # written, then the "crash" before the commit
+        if calls["add_tickets"] == 1:
+            raise ConnectionResetError("database went away mid-batch")
+
+    monkeypatch.setattr(OrderRepository, "add_tickets", fail_once)
+    results = await asyncio.gather(*(_pay(container, a, h) for a, h in buyers))
+    assert all(isinstance(r, Order) and r.status is OrderStatus.PAID for r in results), results
+    assert await _sold(container, show.sections[0].id) == (16, 0, 16)  # nothing twice
+    assert isinstance(container.gateway, FakeGateway) and container.gateway.captured == 8
+
+
+class SlowBank(FakeGateway):
+    """Answers every charge only once all of them were asked for, after moving
+    the clock to `when`: every order is open before any hold runs out."""
+
+    def __init__(self, clock: FakeClock, expected: int) -> None:
+        super().__init__()
+        self._clock = clock
+        self._everyone = asyncio.Barrier(expected)
+        self.when: datetime | None = None
+
+    async def charge(self, idempotency_key: str, amount_cents: int, currency: str, payment: dict[str, Any]) -> Charge:
+        charge = await super().charge(idempotency_key, amount_cents, currency, payment)
+        await self._everyone.wait()
+        if self.when is not None and self._clock.now() < self.when:
+            self._clock.set(self.when)
+        return charge
+
+
+async def test_a_hold_expiring_while_its_payment_runs_is_refunded_and_the_batch_sells_the_rest(
+    tmp_path: Path, database_url: str, container: Container, clock: FakeClock
+) -> None:
+    bank = SlowBank(clock, expected=6)
+    shop = make_container(settings_for(tmp_path, database_url), clock, gateway=bank)
+    try:
+        show = await shop.inventory.create_show(show_spec(ga_capacity=40))
+        (late, late_hold), = await _buyers(shop, show, 1, 2)
+        clock.advance(minutes=shop.settings.hold_minutes - 1)
+        others = await _buyers(shop, show, 5, 2)
+        bank.when = late_hold.expires_at  # the first hold runs out while everyone pays
+        results = await asyncio.gather(*(_pay(shop, a, h) for a, h in [(late, late_hold), *others]))
+        assert isinstance(results[0], HoldExpired)
+        assert all(isinstance(r, Order) and r.status is OrderStatus.PAID for r in results[1:])
+        assert await shop.holds.sweep() == 1  # the late hold's tickets go back to sale
+        assert await _sold(shop, show.sections[0].id) == (10, 0, 10)
+        assert len(bank.refunds) == 1 and bank.captured == 5  # the late fan's charge went back
+    finally:
+        await shop.close()
+
+
+async def test_batching_off_settles_each_order_in_its_own_transaction(
+    tmp_path: Path, database_url: str, container: Container, clock: FakeClock
+) -> None:
+    single = make_container(settings_for(tmp_path, database_url, order_batch_size=1), clock)
+    try:
+        assert single.orders.settles is None
+        show = await single.inventory.create_show(show_spec(ga_capacity=10))
+        buyers = await _buyers(single, show, 4, 2)
+        results = await asyncio.gather(*(_pay(single, a, h) for a, h in buyers))
+        assert all(isinstance(r, Order) and r.status is OrderStatus.PAID for r in results)
+        assert await _sold(single, show.sections[0].id) == (8, 0, 8)
+    finally:
+        await single.close()
