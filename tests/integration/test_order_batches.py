@@ -142,3 +142,14 @@ async def test_batching_off_settles_each_order_in_its_own_transaction(
         assert await _sold(single, show.sections[0].id) == (8, 0, 8)
     finally:
         await single.close()
+
+
+async def test_the_answer_is_the_order_as_it_reads_back(container: Container) -> None:
+    """A general-admission order is answered from what the settle wrote, not
+    read back: it must be exactly what reading it back gives."""
+    show = await container.inventory.create_show(show_spec(ga_capacity=40))
+    buyers = await _buyers(container, show, 3, 3)
+    answers = await asyncio.gather(*(_pay(container, a, h) for a, h in buyers))
+    for (account, _), answer in zip(buyers, answers, strict=True):
+        assert isinstance(answer, Order)
+        assert answer == await container.orders.get(account, answer.id)

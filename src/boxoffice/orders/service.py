@@ -43,7 +43,7 @@ from boxoffice.errors import (
 from boxoffice.holds.domain import Hold, HoldStatus
 from boxoffice.ids import new_id, new_ticket_code
 from boxoffice.inventory.events import InventoryListener
-from boxoffice.inventory.domain import Section, Show
+from boxoffice.inventory.domain import Show
 from boxoffice.orders.domain import Order, OrderStatus, Ticket
 from boxoffice.orders.payments import Charge, Outcome, PaymentGateway
 from boxoffice.storage.groupcommit import GroupCommit
@@ -59,12 +59,14 @@ class Settling:
 
 @dataclass(frozen=True, slots=True)
 class Settled:
-    """How it went: paid (neither field set), refused with the charge to refund,
-    or already settled by a concurrent retry of the same order (`current`)."""
+    """How it went: paid (`paid`, or nothing set when the order must be read
+    back), refused with the charge to refund, or already settled by a
+    concurrent retry of the same order (`current`)."""
 
     hold: Hold
     refund_reason: str | None = None
     current: Order | None = None
+    paid: Order | None = None  # as written, when it can be answered without reading it back
 
 
 FAILURES: dict[str, type[DomainError]] = {
@@ -177,7 +179,9 @@ class OrderService:
             await self._purchases.forget_holds(order.account_id, order.show_id)
         if self._on_paid is not None:
             await self._on_paid(order.account_id, order.show_id)
-        async with self._uow() as uow:
+        if settled.paid is not None:
+            return settled.paid
+        async with self._uow() as uow:  # seats: their labels are read back with the order
             paid = await uow.orders.get(order.id)
         assert paid is not None
         return paid
@@ -217,8 +221,12 @@ class OrderService:
         if current.status is not OrderStatus.PENDING:
             return Settled(hold, current=current)
         if await uow.holds.finish(hold, HoldStatus.CONVERTED, now):
-            await self._issue(uow, s.order, hold, show.section(hold.section_id), s.charge, now)
-            return Settled(hold)
+            issued = await self._issue(uow, s.order, hold, show, s.charge, now)
+            paid = replace(
+                s.order, status=OrderStatus.PAID, updated_at=now,
+                payment_reference=s.charge.reference, tickets=sorted(issued, key=lambda t: t.code),
+            )  # fmt: skip
+            return Settled(hold, paid=None if hold.seat_ids else paid)  # as read back: ordered by code
         converted = (await uow.holds.get(hold.id)).status is HoldStatus.CONVERTED
         reason = "already_paid" if converted else "hold_expired"
         await uow.orders.settle(
@@ -226,28 +234,24 @@ class OrderService:
         )
         return Settled(hold, refund_reason=reason)
 
-    async def _issue(self, uow, order: Order, hold: Hold, section: Section, charge: Charge, now) -> None:  # type: ignore[no-untyped-def]
+    async def _issue(self, uow, order: Order, hold: Hold, show: Show, charge: Charge, now) -> list[Ticket]:  # type: ignore[no-untyped-def]
+        section = show.section(hold.section_id)
         await uow.shows.sell(hold.section_id, hold.quantity)
         if hold.seat_ids and not await uow.shows.sell_seats(hold.id, list(hold.seat_ids)):
             raise SeatsUnavailable("A held seat was lost; nothing was sold.")
         seat_ids: list[int | None] = list(hold.seat_ids) or [None] * hold.quantity
-        await uow.orders.add_tickets(
-            [
-                Ticket(
-                    id=new_id(),
-                    code=new_ticket_code(),
-                    order_id=order.id,
-                    account_id=order.account_id,
-                    show_id=order.show_id,
-                    section_id=hold.section_id,
-                    seat_id=seat_id,
-                    price_cents=section.price_cents,
-                    issued_at=now,
-                )
-                for seat_id in seat_ids
-            ]
-        )
+        issued = [
+            Ticket(
+                id=new_id(), code=new_ticket_code(), order_id=order.id,
+                account_id=order.account_id, show_id=order.show_id, section_id=hold.section_id,
+                seat_id=seat_id, price_cents=section.price_cents, issued_at=now,
+                section_name=section.name, show_name=show.name,
+            )  # fmt: skip
+            for seat_id in seat_ids
+        ]
+        await uow.orders.add_tickets(issued)
         await uow.orders.settle(order, OrderStatus.PAID, now, reference=charge.reference)
+        return issued
 
     async def get(self, account: Account, order_id: str) -> Order:
         async with self._uow() as uow:
