@@ -26,6 +26,8 @@ class Gate:
         self.checked.append(request)
         if request.section_id == SOLD_OUT_SECTION:
             raise SoldOut(available=0)
+        if request.section_id == "broken":
+            raise ConnectionResetError("the database went away")
 
 
 class App:
@@ -125,6 +127,7 @@ async def test_a_body_in_several_chunks_is_read_whole() -> None:
 async def test_what_it_passes_on_reaches_the_app_unchanged() -> None:
     cases: list[tuple[list[bytes], dict[str, str] | None, str]] = [
         ([_body("open")], None, "not sold out"),
+        ([_body("broken")], None, "the gate failed: the app gives its own error"),
         ([_body(quantity=0)], None, "invalid quantity: the app explains"),
         ([_body(extra="x")], None, "unknown field"),
         ([b"{not json"], None, "malformed"),

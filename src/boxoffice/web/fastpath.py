@@ -95,6 +95,8 @@ class FastPaths:
             await self.gate.check(request)
         except (SoldOut, SeatsUnavailable) as refused:
             return refused
+        except Exception:  # noqa: BLE001 - e.g. the database is down: the app answers properly
+            return None
         return None
 
     async def _refuse(self, send: Send, error: DomainError) -> None:
