@@ -207,3 +207,20 @@ def require_tool(name: str, hint: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return found
+
+
+def crash_after_first_write(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> list[int]:
+    """Make `owner.name` write as usual and then, the first time only, lose the
+    connection before the commit. Returns a one-item list counting the calls."""
+    real = getattr(owner, name)
+    calls = [0]
+
+    async def write_then_fail(self: Any, *args: Any, **kw: Any) -> Any:
+        calls[0] += 1
+        result = await real(self, *args, **kw)
+        if calls[0] == 1:
+            raise ConnectionResetError("database went away mid-batch")
+        return result
+
+    monkeypatch.setattr(owner, name, write_then_fail)
+    return calls

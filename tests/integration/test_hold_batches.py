@@ -20,7 +20,9 @@ from boxoffice.holds.domain import Hold, HoldRequest
 from boxoffice.holds.repository import HoldRepository
 from boxoffice.inventory.domain import Show
 from boxoffice.storage.tables import holds, sections
-from tests.support import PASSWORD, make_container, settings_for, show_spec, unique_email
+from tests.support import (
+    PASSWORD, crash_after_first_write, make_container, settings_for, show_spec, unique_email,
+)
 
 
 async def _accounts(container: Container, n: int) -> list[Account]:
@@ -100,16 +102,7 @@ async def test_a_failed_batch_writes_nothing_and_each_request_is_decided_alone(
 ) -> None:
     show = await container.inventory.create_show(show_spec(ga_capacity=10))
     accounts = await _accounts(container, 8)
-    add_many = HoldRepository.add_many
-    calls = Counter[str]()
-
-    async def fail_once(self: HoldRepository, new: list[Hold]) -> None:
-        calls["add_many"] += 1
-        await add_many(self, new)  # written, then the "crash" before the commit
-        if calls["add_many"] == 1:
-            raise ConnectionResetError("database went away mid-batch")
-
-    monkeypatch.setattr(HoldRepository, "add_many", fail_once)
+    crash_after_first_write(monkeypatch, HoldRepository, "add_many")
     results = await asyncio.gather(*(_hold(container, a, show, 2) for a in accounts))
     assert Counter(type(r).__name__ for r in results) == {"Hold": 5, "SoldOut": 3}
     assert await _counts(container, show.sections[0].id) == (10, 10, 5)

@@ -6,7 +6,6 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,9 @@ from boxoffice.orders.domain import Order, OrderStatus
 from boxoffice.orders.payments import Charge, FakeGateway
 from boxoffice.orders.repository import OrderRepository
 from boxoffice.storage.tables import sections, tickets
-from tests.support import PASSWORD, make_container, settings_for, show_spec, unique_email
+from tests.support import (
+    PASSWORD, crash_after_first_write, make_container, settings_for, show_spec, unique_email,
+)
 
 APPROVE = {"method": "fake", "outcome": "approve"}
 
@@ -74,20 +75,12 @@ async def test_a_failed_batch_writes_nothing_and_each_order_is_settled_alone(
 ) -> None:
     show = await container.inventory.create_show(show_spec(ga_capacity=40))
     buyers = await _buyers(container, show, 8, 2)
-    add_tickets = OrderRepository.add_tickets
-    calls = Counter[str]()
-
-    async def fail_once(self: OrderRepository, issued: list[Any]) -> None:
-        calls["add_tickets"] += 1
-        await add_tickets(self, issued)  # written, then the "crash" before the commit
-        if calls["add_tickets"] == 1:
-            raise ConnectionResetError("database went away mid-batch")
-
-    monkeypatch.setattr(OrderRepository, "add_tickets", fail_once)
+    calls = crash_after_first_write(monkeypatch, OrderRepository, "add_tickets")
     results = await asyncio.gather(*(_pay(container, a, h) for a, h in buyers))
     assert all(isinstance(r, Order) and r.status is OrderStatus.PAID for r in results), results
     assert await _sold(container, show.sections[0].id) == (16, 0, 16)  # nothing twice
     assert isinstance(container.gateway, FakeGateway) and container.gateway.captured == 8
+    assert calls[0] > 1  # the failed batch, then each order alone
 
 
 class SlowBank(FakeGateway):
@@ -153,3 +146,24 @@ async def test_the_answer_is_the_order_as_it_reads_back(container: Container) ->
     for (account, _), answer in zip(buyers, answers, strict=True):
         assert isinstance(answer, Order)
         assert answer == await container.orders.get(account, answer.id)
+
+
+async def test_seated_orders_settled_together_sell_each_seat_once(container: Container) -> None:
+    """Seats go through the same group commit; their orders are read back (for
+    the seat labels) and no seat is sold twice."""
+    show = await container.inventory.create_show(show_spec(ga_capacity=10))
+    seated = show.sections[1]
+    seat_ids = [s.id for s in (await container.inventory.seat_map(show.id, seated.id))[1]][:6]
+    buyers = []
+    for pair in (seat_ids[0:2], seat_ids[2:4], seat_ids[4:6]):
+        email = unique_email()
+        await container.accounts.register(email, PASSWORD, "Fan")
+        account, _ = await container.accounts.login(email, PASSWORD)
+        hold = await container.holds.create(account, HoldRequest(show.id, seated.id, seat_ids=tuple(pair)))
+        buyers.append((account, hold))
+    results = await asyncio.gather(*(_pay(container, a, h) for a, h in buyers))
+    assert all(isinstance(r, Order) and r.status is OrderStatus.PAID for r in results), results
+    sold = [t.seat_id for r in results if isinstance(r, Order) for t in r.tickets]
+    assert sorted(sold) == sorted(seat_ids)
+    assert all(t.seat_label for r in results if isinstance(r, Order) for t in r.tickets)
+    assert await _sold(container, seated.id) == (6, 0, 6)

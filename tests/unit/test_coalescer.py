@@ -63,56 +63,59 @@ def test_a_connection_lost_mid_request_is_retryable() -> None:
     assert not is_lock_timeout(other)
 
 
+class FakeTime:
+    """A monotonic timer the test moves, and a sleep that records the wait and
+    moves it: the gap between rebuilds without real waiting."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+        self.waits: list[float] = []
+
+    def timer(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+def _gapped(time: FakeTime) -> Coalescer:
+    return Coalescer(0.05, timer=time.timer, sleep=time.sleep)
+
+
 async def test_reruns_start_no_sooner_than_the_gap_after_the_run_before() -> None:
-    now = [100.0]
-    waits: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        now[0] += seconds
-
-    flights, rebuild = Coalescer(0.05, timer=lambda: now[0], sleep=sleep), Rebuild()
+    time, rebuild = FakeTime(100.0), Rebuild()
+    flights = _gapped(time)
     flights.kick("k", rebuild)
     await asyncio.sleep(0)
-    now[0] += 0.01  # the first rebuild took 10 ms; changes kept coming meanwhile
+    time.now += 0.01  # the first rebuild took 10 ms; changes kept coming meanwhile
     for _ in range(100):
         flights.kick("k", rebuild)
     rebuild.gate.set()
     await flights.settle()
     assert rebuild.runs == 2
-    assert waits == [pytest.approx(0.04)]  # 50 ms from the first run's start
+    assert time.waits == [pytest.approx(0.04)]  # 50 ms from the first run's start
 
 
 async def test_no_wait_when_the_rebuild_itself_took_longer_than_the_gap() -> None:
-    now = [0.0]
-    waits: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        waits.append(seconds)
-
-    flights, rebuild = Coalescer(0.05, timer=lambda: now[0], sleep=sleep), Rebuild()
+    time, rebuild = FakeTime(0.0), Rebuild()
+    flights = _gapped(time)
     flights.kick("k", rebuild)
     await asyncio.sleep(0)
-    now[0] += 0.2
+    time.now += 0.2
     flights.kick("k", rebuild)
     rebuild.gate.set()
     await flights.settle()
-    assert rebuild.runs == 2 and waits == []
+    assert rebuild.runs == 2 and time.waits == []
 
 
 async def test_a_kick_soon_after_a_finished_rebuild_waits_out_the_gap() -> None:
-    now = [50.0]
-    waits: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        now[0] += seconds
-
-    flights, rebuild = Coalescer(0.05, timer=lambda: now[0], sleep=sleep), Rebuild()
+    time, rebuild = FakeTime(50.0), Rebuild()
+    flights = _gapped(time)
     rebuild.gate.set()
     await flights.join("k", rebuild)  # the first run of a key never waits
-    now[0] += 0.02
+    time.now += 0.02
     assert await flights.join("k", rebuild) == 2
-    now[0] += 1.0
+    time.now += 1.0
     assert await flights.join("k", rebuild) == 3
-    assert waits == [pytest.approx(0.03)]
+    assert time.waits == [pytest.approx(0.03)]
