@@ -4,6 +4,7 @@ outage mid-sale (slower, never wrong), recovering by themselves."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -15,7 +16,7 @@ from boxoffice.clock import FakeClock
 from boxoffice.storage.migrate import migrate
 from boxoffice.web.app import create_app
 from tests.integration.redis_server import RedisServer
-from tests.support import Fan, make_container, settings_for, show_spec, sign_up
+from tests.support import Fan, make_container, organiser, settings_for, show_spec, sign_up
 
 
 @pytest.fixture
@@ -135,3 +136,23 @@ def container_cache(client: httpx.AsyncClient) -> RedisCache:
     cache = getattr(cache, "inner", cache)  # under the metrics wrapper
     assert isinstance(cache, RedisCache)
     return cache
+
+
+async def test_a_waiting_room_switched_on_elsewhere_is_enforced_here_within_the_local_ttl(
+    pair: tuple[httpx.AsyncClient, httpx.AsyncClient], container: Container, clock: FakeClock
+) -> None:
+    """Fairness across processes: B turns the room on; A, which had the show's
+    room settings in its process cache, demands an admission token once that
+    copy is at most BOXOFFICE_LOCAL_CACHE_SECONDS old."""
+    a, b = pair
+    show = await container.inventory.create_show(show_spec(opens=clock.now() + timedelta(hours=1)))
+    fan = await sign_up(a)
+    before = await fan.hold(show.id, show.sections[0].id, quantity=1)
+    assert before.json()["error"]["code"] == "sale_not_open"  # past the admission check: no room
+    boss = await organiser(container, b)
+    room = {"enabled": True, "opens_at": clock.now().isoformat(), "admit_per_minute": 60}
+    assert (await boss.client.put(f"/api/v1/admin/shows/{show.id}/waiting-room", json=room,
+                                  headers=boss.auth)).status_code == 200  # fmt: skip
+    clock.advance(seconds=container.settings.local_cache_seconds)
+    after = await fan.hold(show.id, show.sections[0].id, quantity=1)
+    assert after.status_code == 403, after.text  # no admission token: refused before the sale
