@@ -222,11 +222,14 @@ class OrderService:
             return Settled(hold, current=current)
         if await uow.holds.finish(hold, HoldStatus.CONVERTED, now):
             issued = await self._issue(uow, s.order, hold, show, s.charge, now)
+            if hold.seat_ids:
+                return Settled(hold)  # read back after the commit, with the seats' labels
             paid = replace(
                 s.order, status=OrderStatus.PAID, updated_at=now,
-                payment_reference=s.charge.reference, tickets=sorted(issued, key=lambda t: t.code),
+                payment_reference=s.charge.reference,
+                tickets=sorted(issued, key=lambda t: t.code),  # as reading it back orders them
             )  # fmt: skip
-            return Settled(hold, paid=None if hold.seat_ids else paid)  # as read back: ordered by code
+            return Settled(hold, paid=paid)
         converted = (await uow.holds.get(hold.id)).status is HoldStatus.CONVERTED
         reason = "already_paid" if converted else "hold_expired"
         await uow.orders.settle(
