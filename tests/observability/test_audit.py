@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from boxoffice.bootstrap import Container

@@ -174,16 +174,21 @@ async def _variants(
     return reports
 
 
+def _reads(report: Report, phase: Callable[..., Rate], fixture: fx.Fixture) -> None:
+    """The ceiling (the empty endpoint) and the commonest read of a sale."""
+    report.rates["empty"] = phase("empty", "GET", "/healthz")
+    report.rates["availability"] = phase(
+        "availability", "GET", f"/api/v1/shows/{fixture.sale_show}/availability"
+    )
+
+
 async def cache(options: Options, progress: Progress) -> dict[str, Report]:
     """Availability reads and sold-out rejections with the cache on and off."""
 
     async def measure(
         report: Report, phase: Callable[..., Rate], fixture: fx.Fixture, settings: Any, server: Server
     ) -> None:
-        report.rates["empty"] = phase("empty", "GET", "/healthz")
-        report.rates["availability"] = phase(
-            "availability", "GET", f"/api/v1/shows/{fixture.sale_show}/availability"
-        )
+        _reads(report, phase, fixture)
         # Logged-in fans have warm sessions: count only what a rejection costs.
         phase("warm-up", "GET", "/api/v1/me")
         before = await _transactions(settings.database_url)
@@ -213,10 +218,7 @@ async def overhead(options: Options, progress: Progress) -> dict[str, Report]:
     async def measure(
         report: Report, phase: Callable[..., Rate], fixture: fx.Fixture, _: Any, __: Server
     ) -> None:
-        report.rates["empty"] = phase("empty", "GET", "/healthz")
-        report.rates["availability"] = phase(
-            "availability", "GET", f"/api/v1/shows/{fixture.sale_show}/availability"
-        )
+        _reads(report, phase, fixture)
         phase("warm-up", "GET", "/api/v1/me")  # sessions as a sale finds them
         report.rates["holds"] = phase("holds", "POST", "/api/v1/holds", _ROOMY)
         report.rates["sold_out"] = phase("sold_out", "POST", "/api/v1/holds", _SOLD_OUT)

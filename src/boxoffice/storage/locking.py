@@ -27,7 +27,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from boxoffice.errors import Busy
 from boxoffice.storage.tables import purchase_locks, sections
 
 _LOCK_TIMEOUT_SQLSTATE = "55P03"
