@@ -19,6 +19,7 @@ from boxoffice.cache.sessions import SessionCache
 from boxoffice.cache.tickets import TicketCache
 from boxoffice.clock import Clock, SystemClock
 from boxoffice.holds.admission import AdmissionGate
+from boxoffice.holds.batch_pg import postgres_batch_stores
 from boxoffice.holds.service import HoldService
 from boxoffice.inventory.events import InventoryListener, Listeners
 from boxoffice.inventory.service import InventoryService
@@ -96,7 +97,8 @@ def build_container(
         cache = MeteredCache(cache, metrics)
     sessions = SessionCache(cache, clock)
     listeners = Listeners(*([listener] if listener else []))
-    uow = unit_of_work_factory(database, on_commit=metrics.committed if metrics else None)
+    committed = metrics.committed if metrics else None
+    uow = unit_of_work_factory(database, on_commit=committed)
     inventory = InventoryService(uow, clock, listeners)
     local = LocalCache(clock, settings.local_cache_seconds if settings.cache_enabled else 0)
     tickets = TicketCache(
@@ -135,6 +137,7 @@ def build_container(
             uow, clock, admission or waiting_room, listeners,
             settings.hold_minutes, settings.max_quantity_per_hold, gate=tickets,
             purchases=sessions, batch_size=settings.hold_batch_size,
+            direct_batches=None if database.is_sqlite else postgres_batch_stores(database, committed),
         ),  # fmt: skip
         orders=OrderService(
             uow, clock, gateway, listeners, purchases=sessions, on_paid=waiting_room.finished,

@@ -16,10 +16,12 @@ from boxoffice.accounts.domain import Account
 from boxoffice.bootstrap import Container
 from boxoffice.clock import FakeClock
 from boxoffice.errors import IdempotencyMismatch, InvalidRequest, LimitExceeded, NotFound, SoldOut
+from boxoffice.holds.batch import UnitOfWorkStore
+from boxoffice.holds.batch_pg import PostgresBatchStore
 from boxoffice.holds.domain import Hold, HoldRequest
 from boxoffice.holds.repository import HoldRepository
 from boxoffice.inventory.domain import Show
-from boxoffice.storage.tables import holds, sections
+from boxoffice.storage.tables import audit_events, holds, sections
 from tests.support import (
     PASSWORD, crash_after_first_write, make_container, settings_for, show_spec, unique_email,
 )
@@ -48,6 +50,21 @@ async def _counts(container: Container, section_id: str) -> tuple[int, int, int]
     return int(held), int(summed), int(rows)
 
 
+def _batch_store(container: Container) -> type:
+    """Where a batch writes: straight through asyncpg on PostgreSQL, the unit of work on SQLite."""
+    return UnitOfWorkStore if container.database.is_sqlite else PostgresBatchStore
+
+
+async def _created_events(container: Container) -> int:
+    async with container.database.engine.connect() as conn:
+        found = await conn.scalar(
+            select(func.count()).select_from(audit_events).where(
+                audit_events.c.entity == "hold", audit_events.c.action == "created"
+            )
+        )
+    return int(found)
+
+
 async def _hold(
     container: Container, account: Account, show: Show, quantity: int,
     section_id: str | None = None, idempotency_key: str | None = None,
@@ -70,7 +87,10 @@ async def test_concurrent_holds_share_transactions_and_never_oversell(container:
     batcher = container.holds.batcher
     assert batcher is not None
     assert batcher.batches < batcher.decided  # several holds per transaction
+    # On PostgreSQL every batch went straight through asyncpg; SQLite has no such path.
+    assert batcher.direct_batches == (0 if container.database.is_sqlite else batcher.batches)
     assert await _counts(container, show.sections[0].id) == (120, 120, 60)
+    assert await _created_events(container) == 60  # each hold's audit event, with it
 
 
 async def test_each_request_in_a_batch_gets_its_own_answer(container: Container) -> None:
@@ -95,6 +115,7 @@ async def test_each_request_in_a_batch_gets_its_own_answer(container: Container)
     assert isinstance(await _hold(container, b, show, 1), SoldOut)
     again = await _hold(container, a, show, 2, idempotency_key="same")  # same key, other body
     assert isinstance(again, IdempotencyMismatch)
+    assert await _hold(container, a, show, 3, idempotency_key="same") == results[0]  # a later retry
 
 
 async def test_a_failed_batch_writes_nothing_and_each_request_is_decided_alone(
@@ -102,10 +123,12 @@ async def test_a_failed_batch_writes_nothing_and_each_request_is_decided_alone(
 ) -> None:
     show = await container.inventory.create_show(show_spec(ga_capacity=10))
     accounts = await _accounts(container, 8)
-    crash_after_first_write(monkeypatch, HoldRepository, "add_many")
+    calls = crash_after_first_write(monkeypatch, _batch_store(container), "add")
     results = await asyncio.gather(*(_hold(container, a, show, 2) for a in accounts))
+    assert calls[0] >= 1  # the batch did write before it failed
     assert Counter(type(r).__name__ for r in results) == {"Hold": 5, "SoldOut": 3}
     assert await _counts(container, show.sections[0].id) == (10, 10, 5)
+    assert await _created_events(container) == 5  # the lost batch's audit rows went with it
 
 
 async def test_when_everything_fails_nothing_is_written(
@@ -114,11 +137,11 @@ async def test_when_everything_fails_nothing_is_written(
     show = await container.inventory.create_show(show_spec(ga_capacity=10))
     accounts = await _accounts(container, 4)
 
-    async def broken(self: HoldRepository, *args: object) -> None:
+    async def broken(self: object, *args: object) -> None:
         raise ConnectionResetError("database went away")
 
-    monkeypatch.setattr(HoldRepository, "add_many", broken)
-    monkeypatch.setattr(HoldRepository, "add", broken)
+    monkeypatch.setattr(_batch_store(container), "add", broken)
+    monkeypatch.setattr(HoldRepository, "add", broken)  # the single-hold path
     results = await asyncio.gather(*(_hold(container, a, show, 1) for a in accounts))
     assert all(isinstance(r, ConnectionResetError) for r in results)
     assert await _counts(container, show.sections[0].id) == (0, 0, 0)
@@ -134,6 +157,8 @@ async def test_holds_expiring_as_a_batch_runs_return_their_tickets_to_it(
     results = await asyncio.gather(*(_hold(container, a, show, 1) for a in later))
     assert all(isinstance(r, Hold) for r in results)
     assert await _counts(container, show.sections[0].id) == (4, 4, 5)
+    batcher = container.holds.batcher
+    assert batcher is not None and batcher.batches > batcher.direct_batches  # reclaimed by the unit of work
     assert isinstance(await _hold(container, first, show, 1), SoldOut)
 
 

@@ -11,7 +11,7 @@ from boxoffice.audit.domain import Action, AuditEvent, Entity
 from boxoffice.storage.tables import audit_events, orders
 
 
-def _row(event: AuditEvent) -> dict[str, object]:
+def audit_row(event: AuditEvent) -> dict[str, object]:
     return {
         "at": event.at,
         "entity": event.entity.value,
@@ -49,7 +49,7 @@ class AuditRepository:
 
     async def write(self, events: list[AuditEvent]) -> None:
         if events:
-            await self._conn.execute(insert(audit_events), [_row(e) for e in events])
+            await self._conn.execute(insert(audit_events), [audit_row(e) for e in events])
 
     async def for_order(self, order_id: str) -> list[AuditEvent] | None:
         """The order, its tickets and its hold (not the hold's other orders: see

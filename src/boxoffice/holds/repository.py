@@ -24,7 +24,7 @@ class DeadHold(NamedTuple):
     expires_at: datetime
 
 
-def _created(hold: Hold) -> AuditEvent:
+def created_event(hold: Hold) -> AuditEvent:
     detail: dict[str, object] = {"expires_at": hold.expires_at.isoformat()}
     if hold.seat_ids:
         detail["seat_ids"] = list(hold.seat_ids)
@@ -61,7 +61,7 @@ class HoldRepository:
             await self._conn.execute(
                 insert(hold_seats), [{"hold_id": hold.id, "seat_id": s} for s in hold.seat_ids]
             )
-        self._audit.add(_created(hold))
+        self._audit.add(created_event(hold))
 
     async def get(self, hold_id: str) -> Hold | None:
         row = (await self._conn.execute(select(holds).where(holds.c.id == hold_id))).first()
@@ -209,7 +209,7 @@ class HoldRepository:
                 ],
             )
             for h in new:
-                self._audit.add(_created(h))
+                self._audit.add(created_event(h))
 
     async def by_idempotency_keys(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Hold]:
         """Holds made earlier under any of these (account id, key) pairs."""

@@ -24,7 +24,7 @@ from boxoffice.errors import (
 )
 from boxoffice.cache.sessions import SessionCache
 from boxoffice.holds.admission import AdmissionGate, NoGate, SoldOutGate
-from boxoffice.holds.batch import HoldBatcher
+from boxoffice.holds.batch import BatchStores, HoldBatcher
 from boxoffice.holds.domain import Hold, HoldRequest, HoldStatus, check_account_limit
 from boxoffice.ids import new_id
 from boxoffice.inventory.domain import SectionKind
@@ -44,6 +44,7 @@ class HoldService:
         gate: SoldOutGate | None = None,
         purchases: SessionCache | None = None,
         batch_size: int = 0,
+        direct_batches: BatchStores | None = None,
     ) -> None:
         self._uow = uow
         self._gate = gate or NoGate()
@@ -56,7 +57,7 @@ class HoldService:
         self._batcher = (
             HoldBatcher(
                 uow, clock, self._lifetime, max_quantity, max_batch=batch_size,
-                reclaim=reclaim_dead_holds, single=self._create_one,
+                reclaim=reclaim_dead_holds, single=self._create_one, direct=direct_batches,
             )  # fmt: skip
             if batch_size > 1
             else None

@@ -42,7 +42,7 @@ def _section(row) -> Section:  # type: ignore[no-untyped-def]
     )
 
 
-def _show(row, section_rows: Iterable) -> Show:  # type: ignore[no-untyped-def]
+def show_from_rows(row, section_rows: Iterable) -> Show:  # type: ignore[no-untyped-def]
     return Show(
         id=row.id,
         name=row.name,
@@ -109,7 +109,7 @@ class ShowRepository:
             .where(sections.c.show_id == show_id)
             .order_by(sections.c.position, sections.c.name)
         )
-        return _show(row, section_rows)
+        return show_from_rows(row, section_rows)
 
     async def list(self) -> list[Show]:
         show_rows = (await self._conn.execute(select(shows).order_by(shows.c.starts_at))).all()
@@ -121,7 +121,7 @@ class ShowRepository:
         by_show: dict[str, list] = {}
         for s in section_rows:
             by_show.setdefault(s.show_id, []).append(s)
-        return [_show(row, by_show.get(row.id, [])) for row in show_rows]
+        return [show_from_rows(row, by_show.get(row.id, [])) for row in show_rows]
 
     async def update_show(self, show_id: str, **values: object) -> None:
         if values:

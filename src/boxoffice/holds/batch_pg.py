@@ -1,0 +1,188 @@
+"""The hold batch's statements on PostgreSQL, sent straight through asyncpg.
+
+A batch is the hot path of a flash sale, and through SQLAlchemy most of its
+CPU went to building, caching and compiling statements and wrapping results
+(py-spy: ~30% of a worker's time during a hold flood), not to PostgreSQL.
+Here the same reads and writes, in the same order and under the same locks
+as the unit of work's (storage/locking.py), are fixed SQL texts that asyncpg
+prepares once per connection. The connection comes from the engine's own
+pool (same lock_timeout, same lifecycle); SQLAlchemy runs nothing on it
+while a batch has it.
+
+What changes nothing but the round trips: the holds and their audit events
+go in with one statement. What is not here: reclaiming dead holds. When a
+request does not fit, the store looks whether the section has any; only if
+it does (rare: a full section whose holds expired since the sweeper ran) it
+raises ReclaimElsewhere and the batch runs again through the unit of work,
+which reclaims them. Any other failure is the batch
+failing: group commit then decides each request alone (storage/groupcommit.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from boxoffice.audit.repository import audit_row
+from boxoffice.holds.batch import ReclaimElsewhere
+from boxoffice.holds.domain import Hold, HoldStatus
+from boxoffice.holds.repository import ACTIVE, created_event
+from boxoffice.inventory.domain import Show
+from boxoffice.inventory.repository import show_from_rows
+from boxoffice.storage.database import Database
+from boxoffice.storage.uow import CommitObserver
+
+SHOW = """SELECT id, name, venue, starts_at, sale_opens_at, sale_closes_at, per_account_limit,
+                 currency, created_at FROM shows WHERE id = $1"""
+SECTIONS = """SELECT id, show_id, name, kind, price_cents, capacity, sold_count, held_count, position
+              FROM sections WHERE show_id = $1 ORDER BY position, name"""
+ADD_PURCHASE_LOCKS = """INSERT INTO purchase_locks (account_id, show_id)
+                        SELECT account_id, $2 FROM unnest($1::varchar[]) AS account_id
+                        ON CONFLICT DO NOTHING"""
+LOCK_PURCHASES = """SELECT account_id FROM purchase_locks
+                    WHERE account_id = ANY($1::varchar[]) AND show_id = $2
+                    ORDER BY account_id FOR UPDATE"""
+REPLAYS = """SELECT h.id, h.account_id, h.show_id, h.section_id, h.quantity, h.status, h.created_at,
+                    h.expires_at, h.fingerprint, h.idempotency_key,
+                    ARRAY(SELECT seat_id FROM hold_seats WHERE hold_id = h.id ORDER BY seat_id) AS seat_ids
+             FROM holds AS h JOIN unnest($1::varchar[], $2::varchar[]) AS k (account_id, idempotency_key)
+               ON h.account_id = k.account_id AND h.idempotency_key = k.idempotency_key"""
+TICKETS_USED = """SELECT account_id, sum(n) FROM (
+                    SELECT account_id, quantity AS n FROM holds
+                    WHERE account_id = ANY($1::varchar[]) AND show_id = $2 AND status = $3
+                      AND expires_at > $4
+                    UNION ALL
+                    SELECT account_id, 1 FROM tickets
+                    WHERE account_id = ANY($1::varchar[]) AND show_id = $2
+                  ) AS used GROUP BY account_id"""
+LOCK_SECTION_FREE = """SELECT capacity - sold_count - held_count FROM sections
+                       WHERE id = $1 FOR UPDATE"""
+ANY_DEAD = """SELECT EXISTS (SELECT 1 FROM holds
+                             WHERE section_id = $1 AND status = $2 AND expires_at <= $3)"""
+TAKE = """UPDATE sections SET held_count = held_count + $2
+          WHERE id = $1 AND capacity - sold_count - held_count >= $2"""
+ADD_HOLDS = """WITH new_holds AS (
+                 INSERT INTO holds (id, account_id, show_id, section_id, quantity, status, created_at,
+                                    expires_at, idempotency_key, fingerprint)
+                 SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[],
+                                      $5::int[], $6::varchar[], $7::timestamptz[], $8::timestamptz[],
+                                      $9::varchar[], $10::varchar[])
+               )
+               INSERT INTO audit_events (at, entity, entity_id, action, show_id, section_id,
+                                         account_id, hold_id, order_id, quantity, detail)
+               SELECT * FROM unnest($11::timestamptz[], $12::varchar[], $13::varchar[],
+                                    $14::varchar[], $15::varchar[], $16::varchar[], $17::varchar[],
+                                    $18::varchar[], $19::varchar[], $20::int[], $21::text[])"""
+AUDIT_COLUMNS = ("at", "entity", "entity_id", "action", "show_id", "section_id", "account_id",
+                 "hold_id", "order_id", "quantity", "detail")  # fmt: skip
+
+
+class _Fields:
+    """A record read by attribute, as the repositories' row mappers expect."""
+
+    __slots__ = ("_record",)
+
+    def __init__(self, record: Any) -> None:
+        self._record = record
+
+    def __getattr__(self, name: str) -> Any:
+        return self._record[name]
+
+
+class PostgresBatchStore:
+    """A BatchStore (holds/batch.py) on one asyncpg connection inside a transaction."""
+
+    def __init__(self, conn: Any, transaction: Any, on_commit: CommitObserver | None) -> None:
+        self._conn = conn
+        self._transaction = transaction
+        self._on_commit = on_commit
+        self._events: list[Any] = []
+        self.committed = False
+
+    async def show(self, show_id: str) -> Show | None:
+        row = await self._conn.fetchrow(SHOW, show_id)
+        if row is None:
+            return None
+        sections = await self._conn.fetch(SECTIONS, show_id)
+        return show_from_rows(_Fields(row), [_Fields(s) for s in sections])
+
+    async def lock_purchases(self, account_ids: list[str], show_id: str) -> None:
+        ordered = sorted(set(account_ids))
+        await self._conn.execute(ADD_PURCHASE_LOCKS, ordered, show_id)
+        await self._conn.fetch(LOCK_PURCHASES, ordered, show_id)
+
+    async def replays(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Hold]:
+        if not keys:
+            return {}
+        rows = await self._conn.fetch(REPLAYS, [a for a, _ in keys], [k for _, k in keys])
+        return {(r["account_id"], r["idempotency_key"]): _hold(r) for r in rows}
+
+    async def tickets_used_by(self, account_ids: list[str], show_id: str, now: datetime) -> dict[str, int]:
+        used = dict.fromkeys(account_ids, 0)
+        for account_id, count in await self._conn.fetch(TICKETS_USED, account_ids, show_id, ACTIVE, now):
+            used[account_id] += int(count or 0)
+        return used
+
+    async def lock_section_free(self, section_id: str) -> int | None:
+        free = await self._conn.fetchval(LOCK_SECTION_FREE, section_id)
+        return None if free is None else int(free)
+
+    async def reclaim(self, section_id: str, now: datetime) -> None:
+        if await self._conn.fetchval(ANY_DEAD, section_id, ACTIVE, now):
+            raise ReclaimElsewhere(section_id)
+
+    async def add(self, section_id: str, new: list[Hold]) -> None:
+        status = await self._conn.execute(TAKE, section_id, sum(h.quantity for h in new))
+        if status != "UPDATE 1":
+            raise RuntimeError("section counters moved under the section lock")
+        events = [created_event(h) for h in new]
+        rows = [audit_row(e) for e in events]
+        await self._conn.execute(
+            ADD_HOLDS,
+            [h.id for h in new], [h.account_id for h in new], [h.show_id for h in new],
+            [h.section_id for h in new], [h.quantity for h in new], [h.status.value for h in new],
+            [h.created_at for h in new], [h.expires_at for h in new],
+            [h.idempotency_key for h in new], [h.fingerprint for h in new],
+            *([row[column] for row in rows] for column in AUDIT_COLUMNS),
+        )  # fmt: skip
+        self._events.extend(events)
+
+    async def commit(self) -> None:
+        await self._transaction.commit()
+        self.committed = True
+        if self._on_commit is not None and self._events:
+            self._on_commit(self._events)
+
+
+def _hold(row: Any) -> Hold:
+    return Hold(
+        id=row["id"], account_id=row["account_id"], show_id=row["show_id"],
+        section_id=row["section_id"], quantity=row["quantity"], status=HoldStatus(row["status"]),
+        created_at=row["created_at"], expires_at=row["expires_at"], fingerprint=row["fingerprint"],
+        idempotency_key=row["idempotency_key"], seat_ids=tuple(row["seat_ids"]),
+    )  # fmt: skip
+
+
+def postgres_batch_stores(database: Database, on_commit: CommitObserver | None):  # type: ignore[no-untyped-def]
+    """A BatchStores factory for HoldBatcher: each batch on a pooled connection,
+    in one transaction that is rolled back unless the batch commits."""
+
+    @asynccontextmanager
+    async def open_store() -> AsyncIterator[PostgresBatchStore]:
+        async with database.engine.connect() as pooled:
+            conn = (await pooled.get_raw_connection()).driver_connection
+            transaction = conn.transaction()
+            await transaction.start()
+            store = PostgresBatchStore(conn, transaction, on_commit)
+            try:
+                yield store
+            finally:
+                if not store.committed:
+                    try:
+                        await transaction.rollback()
+                    except Exception:  # noqa: BLE001 - the connection is gone: drop it from the pool
+                        await pooled.invalidate()
+
+    return open_store
