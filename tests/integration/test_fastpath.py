@@ -1,15 +1,21 @@
-"""The sold-out gate below FastAPI, through the whole app on SQLite and
+"""The fast paths below FastAPI, through the whole app on SQLite and
 PostgreSQL: the crowd is refused without the database, the session store or
-the rate limits; everything that deserves another answer still gets it."""
+the rate limits; a bearer hold is made without FastAPI, with the route's
+answers; everything that deserves another answer still gets it."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import httpx
 
 from boxoffice.bootstrap import Container
+from boxoffice.clock import FakeClock
 from boxoffice.inventory.domain import Show
+from boxoffice.web.app import create_app
+from boxoffice.web.deps import current_account
 from tests.observability.test_metrics import scrape, value
-from tests.support import Fan, QueryCounter, show_spec, sign_up
+from tests.support import Fan, QueryCounter, make_container, settings_for, show_spec, sign_up
 
 
 async def _sold_out_show(
@@ -106,3 +112,49 @@ async def test_availability_is_answered_from_the_ready_bytes_and_counted_under_i
     found = await scrape(client)
     assert value(found, "boxoffice_http_requests_total", method="GET",
                  route="/api/v1/shows/{show_id}/availability", status="200") == 7  # fmt: skip
+
+
+async def test_a_bearer_hold_is_made_below_fastapi_with_the_routes_answers(
+    tmp_path: Path, database_url: str, clock: FakeClock, container: Container
+) -> None:
+    del container  # only for the migrated database; this test needs its own hold rate
+    own = make_container(settings_for(tmp_path, database_url, hold_rate="4/minute"), clock)
+    app = create_app(own, sweep_every=None)
+
+    async def not_here() -> None:
+        raise RuntimeError("FastAPI resolved the route's dependencies")
+
+    app.dependency_overrides[current_account] = not_here  # any route that authenticates fails
+    try:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            show = await own.inventory.create_show(show_spec(ga_capacity=10, limit=4))
+            pista = show.sections[0]
+            fan = await sign_up(client)
+            made = await fan.hold(show.id, pista.id, key="k1", quantity=3)
+            assert made.status_code == 201, made.text
+            assert made.json()["quantity"] == 3 and made.json()["section_id"] == pista.id
+            again = await fan.hold(show.id, pista.id, key="k1", quantity=3)  # a retry: that hold
+            assert again.status_code == 201 and again.json()["hold_id"] == made.json()["hold_id"]
+
+            over = await fan.hold(show.id, pista.id, quantity=2)  # 3 held, limit 4
+            assert (over.status_code, over.json()["error"]["code"]) == (429, "limit_exceeded")
+            lost = await fan.hold(show.id, "no-such-section", quantity=1)
+            assert (lost.status_code, lost.json()["error"]["code"]) == (404, "not_found")
+            limited = await fan.hold(show.id, pista.id, quantity=1)  # the 5th hold this minute
+            assert (limited.status_code, limited.json()["error"]["code"]) == (429, "rate_limited")
+            assert int(limited.headers["retry-after"]) >= 1
+            stranger = await client.post(
+                "/api/v1/holds", headers={"Authorization": "Bearer not-a-session"},
+                json={"show_id": show.id, "section_id": pista.id, "quantity": 1},
+            )  # fmt: skip
+            assert (stranger.status_code, stranger.json()["error"]["code"]) == (401, "not_authenticated")
+
+            found = await scrape(client)
+            assert value(found, "boxoffice_http_requests_total", method="POST", route="/api/v1/holds",
+                         status="201") == 2  # fmt: skip
+            assert value(found, "boxoffice_errors_total", code="limit_exceeded") == 1
+            # and the route itself is what FastAPI would have run: it fails here
+            assert (await fan.get(f"/api/v1/holds/{made.json()['hold_id']}")).status_code == 500
+    finally:
+        await own.close()

@@ -1,17 +1,20 @@
-"""The ASGI sold-out gate on its own: what it answers, what it passes on, and
-that what it passes on reaches the app byte for byte (however the body came)."""
+"""The ASGI fast paths on their own: what the sold-out gate answers, which
+holds go to the direct hold path and with what, what is passed on, and that
+what is passed on reaches the app byte for byte (however the body came)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
 from boxoffice.errors import SoldOut
 from boxoffice.holds.domain import HoldRequest
 from boxoffice.cache.local import LocalCache
 from boxoffice.clock import FakeClock
+from boxoffice.holds.schemas import HoldIn
 from boxoffice.web.fastpath import MAX_BODY, FastPaths
 
 SOLD_OUT_SECTION = "pista"
@@ -98,10 +101,23 @@ async def test_availability_of_other_shows_and_odd_paths_goes_to_the_app() -> No
         assert status == 299 and app.bodies == [b""], path
 
 
-def _paths(app: App, gate: Gate, clock: FakeClock | None = None) -> FastPaths:
+class Direct:
+    """Stands in for holds/endpoints.direct_holds: records its calls, answers 201."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, HoldIn, str | None, str | None]] = []
+
+    async def __call__(
+        self, scope: Scope, token: str, body: HoldIn, key: str | None, admission: str | None
+    ) -> Response:
+        self.calls.append((token, body, key, admission))
+        return JSONResponse({"hold_id": "h1"}, status_code=201)
+
+
+def _paths(app: App, gate: Gate, clock: FakeClock | None = None, direct: Direct | None = None) -> FastPaths:
     local = LocalCache(clock or FakeClock(), ttl=1.0)
     local.put("s1", "availability", READY)
-    return FastPaths(app, gate, local)
+    return FastPaths(app, gate, local, direct_hold=direct)
 
 
 def _body(section: str = SOLD_OUT_SECTION, **extra: Any) -> bytes:
@@ -172,3 +188,45 @@ async def test_a_client_that_leaves_mid_body_is_passed_on_with_its_disconnect() 
     status, _ = await _call(_paths(app, gate), [b'{"show_id":'], disconnect=True)
     assert status == 299 and app.bodies == [b'{"show_id":']
     assert app.extra == [{"type": "http.disconnect"}] and gate.checked == []
+
+
+JSON_BEARER = {"authorization": "Bearer t0ken", "content-type": "application/json"}
+
+
+async def test_a_bearer_hold_goes_to_the_direct_path_with_its_headers() -> None:
+    app, gate, direct = App(), Gate(), Direct()
+    headers = {**JSON_BEARER, "authorization": "bearer   t0ken ", "x-admission-token": "adm"}
+    status, body = await _call(_paths(app, gate, direct=direct), [_body("open")], headers)
+    assert (status, body, app.bodies) == (201, {"hold_id": "h1"}, [])
+    hold_in = HoldIn(show_id="s1", section_id="open", quantity=1)
+    assert direct.calls == [("t0ken", hold_in, None, "adm")]
+    assert len(gate.checked) == 1  # the gate looked first (and let it through)
+
+
+async def test_a_keyed_hold_skips_the_gate_and_carries_its_key() -> None:
+    app, gate, direct = App(), Gate(), Direct()
+    headers = {**JSON_BEARER, "idempotency-key": "k1"}
+    status, _ = await _call(_paths(app, gate, direct=direct), [_body()], headers)  # sold-out section
+    assert status == 201 and gate.checked == []  # a retry may deserve its hold: the service decides
+    assert [(token, key) for token, _, key, _ in direct.calls] == [("t0ken", "k1")]
+
+
+async def test_a_sold_out_refusal_never_reaches_the_direct_path() -> None:
+    direct = Direct()
+    status, _ = await _call(_paths(App(), Gate(), direct=direct), [_body()], JSON_BEARER)
+    assert status == 409 and direct.calls == []
+
+
+async def test_what_the_direct_path_leaves_to_the_app() -> None:
+    cookie = {"cookie": "boxoffice_session=abc", "content-type": "application/json"}
+    cases: list[tuple[dict[str, str], bytes, str]] = [
+        (cookie, _body("open"), "a session cookie: the route checks its CSRF token"),
+        ({**cookie, "authorization": "Basic abc"}, _body(), "a malformed Authorization wins over the cookie"),
+        ({**JSON_BEARER, "idempotency-key": "k" * 201}, _body("open"), "a key longer than the route allows"),
+        ({**JSON_BEARER, "x-admission-token": "a" * 2001}, _body("open"), "an admission token too long"),
+        (JSON_BEARER, _body("open", quantity=0), "a body the route refuses with its own 422"),
+    ]
+    for headers, raw, why in cases:
+        app, direct = App(), Direct()
+        status, _ = await _call(_paths(app, Gate(), direct=direct), [raw], headers)
+        assert (status, app.bodies, direct.calls) == (299, [raw], []), why

@@ -1,14 +1,29 @@
-"""/api/v1/holds."""
+"""/api/v1/holds.
+
+`POST /api/v1/holds` with a bearer token is the hot path of a sale: the
+fast-path layer (web/fastpath.py) answers it with `direct_holds` below,
+without FastAPI's routing and dependency resolution, through the same
+`answer_hold` the route uses. The route serves the rest (session cookies
+with their CSRF check, and requests the fast path hands over to get
+FastAPI's precise validation errors) and documents the endpoint.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
+import structlog
 from fastapi import APIRouter, Header, Query, Request, Response
+from starlette.types import Scope
 
+from boxoffice.accounts.domain import Account
+from boxoffice.bootstrap import Container
+from boxoffice.errors import DomainError
 from boxoffice.holds.domain import Hold
 from boxoffice.holds.schemas import HoldIn, HoldOut, LiveHoldOut
-from boxoffice.web.deps import ContainerDep, CurrentAccount, IdempotencyKey, hold_limits
+from boxoffice.web.deps import ContainerDep, CurrentAccount, IdempotencyKey, client_ip, hold_limits
+from boxoffice.web.fastpath import DirectHold
+from boxoffice.web.errors import count_error, domain_error_response, unexpected_response
 
 router = APIRouter(prefix="/api/v1", tags=["holds"])
 
@@ -18,9 +33,45 @@ AdmissionToken = Annotated[
 ]
 
 
-async def _out(container: ContainerDep, hold: Hold) -> HoldOut:
+async def _out(container: Container, hold: Hold) -> HoldOut:
     seats = await container.inventory.seats(hold.seat_ids) if hold.seat_ids else {}
     return HoldOut.of(hold, container.clock.now(), seats)
+
+
+async def answer_hold(
+    container: Container, account: Account, body: HoldIn, idempotency_key: str | None,
+    admission_token: str | None, ip: str,
+) -> Response:  # fmt: skip
+    """Create the hold and answer 201 with it (serialised once, not validated
+    again against the route's response_model, which documents the shape)."""
+    hold = await container.holds.create(
+        account, body.request(), idempotency_key=idempotency_key, admission_token=admission_token,
+        before_database=hold_limits(container, account.id, ip),
+    )  # fmt: skip
+    out = await _out(container, hold)
+    return Response(out.model_dump_json(), status_code=201, media_type="application/json")
+
+
+def direct_holds(container: Container) -> DirectHold:
+    """`POST /api/v1/holds` for a bearer token, outside FastAPI: the same
+    authentication, hold and error answers as the route."""
+
+    async def create(
+        scope: Scope, token: str, body: HoldIn, idempotency_key: str | None, admission_token: str | None
+    ) -> Response:  # fmt: skip
+        try:
+            account = await container.accounts.authenticate(token)
+            scope.setdefault("state", {})["account_id"] = account.id  # for the access log
+            structlog.contextvars.bind_contextvars(account_id=account.id)
+            ip = scope["client"][0] if scope.get("client") else "unknown"
+            return await answer_hold(container, account, body, idempotency_key, admission_token, ip)
+        except DomainError as exc:
+            count_error(container.metrics, exc.code)
+            return domain_error_response(exc)
+        except Exception as exc:  # noqa: BLE001 - answered as the app's own handler would
+            return unexpected_response(container.metrics, exc)
+
+    return create
 
 
 @router.post("/holds", status_code=201, response_model=HoldOut)
@@ -32,14 +83,7 @@ async def create_hold(
     idempotency_key: IdempotencyKey = None,
     admission_token: AdmissionToken = None,
 ) -> Response:
-    hold = await container.holds.create(
-        account, body.request(), idempotency_key=idempotency_key, admission_token=admission_token,
-        before_database=hold_limits(container, account.id, request),
-    )  # fmt: skip
-    # The hot path: serialised once here rather than validated again against
-    # response_model (which still documents the shape in OpenAPI).
-    out = await _out(container, hold)
-    return Response(out.model_dump_json(), status_code=201, media_type="application/json")
+    return await answer_hold(container, account, body, idempotency_key, admission_token, client_ip(request))
 
 
 @router.get("/me/holds", response_model=list[LiveHoldOut])

@@ -150,7 +150,7 @@ async def hold(show_id: str, section_id: str, page: FanPageDep) -> Response:
         made = await page.container.holds.create(
             page.account, request, idempotency_key=str(form.get("key") or "") or None,
             admission_token=page.request.cookies.get(f"{ADMISSION_COOKIE}_{show_id}"),
-            before_database=hold_limits(page.container, page.account.id, page.request),
+            before_database=hold_limits(page.container, page.account.id, client_ip(page.request)),
         )  # fmt: skip
     except ValueError:
         return page.redirect(f"/shows/{show_id}/sections/{section_id}?error=invalid_request")

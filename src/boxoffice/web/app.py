@@ -60,8 +60,9 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
     app.state.container = container
     errors.install(app)
     app.add_middleware(
-        FastPaths, gate=container.tickets, local=container.local, metrics=container.metrics
-    )
+        FastPaths, gate=container.tickets, local=container.local, metrics=container.metrics,
+        direct_hold=holds.direct_holds(container),
+    )  # fmt: skip
     app.add_middleware(  # outermost: it times and logs the fast path's answers too
         Observe, metrics=container.metrics, access_log=container.settings.access_log
     )

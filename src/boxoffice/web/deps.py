@@ -79,13 +79,13 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def hold_limits(container: Container, account_id: str, request: Request) -> Callable[[], Awaitable[None]]:
+def hold_limits(container: Container, account_id: str, ip: str) -> Callable[[], Awaitable[None]]:
     """The rate limits a hold counts against (per account, per IP). HoldService
     calls them only for a request past the replay and the sold-out gate."""
 
     async def count() -> None:
         await container.limits.hit("hold", account_id)
-        await container.limits.hit("ip", client_ip(request))
+        await container.limits.hit("ip", ip)
 
     return count
 

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from boxoffice import errors
+from boxoffice.observability.metrics import Metrics
 
 log = logging.getLogger("boxoffice.web")
 
@@ -52,9 +53,22 @@ def error_response(status: int, code: str, message: str, **details: object) -> J
 
 
 def _count(request: Request, code: str) -> None:
-    metrics = getattr(request.app.state.container, "metrics", None)
+    count_error(getattr(request.app.state.container, "metrics", None), code)
+
+
+def count_error(metrics: Metrics | None, code: str) -> None:
     if metrics is not None:
         metrics.errors.labels(code).inc()
+
+
+def domain_error_response(error: errors.DomainError) -> JSONResponse:
+    return error_response(status_of(error), error.code, error.message, **error.details)
+
+
+def unexpected_response(metrics: Metrics | None, exc: Exception) -> JSONResponse:
+    count_error(metrics, "internal_error")
+    log.exception("unhandled error", exc_info=exc)
+    return error_response(500, "internal_error", "Something went wrong on our side.")
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:
@@ -64,7 +78,7 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     wants_page = "text/html" in request.headers.get("accept", "")  # a browser navigating
     if pages is not None and wants_page and not request.url.path.startswith("/api/"):
         return pages.error(request, status_of(exc), exc)  # type: ignore[no-any-return]
-    return error_response(status_of(exc), exc.code, exc.message, **exc.details)
+    return domain_error_response(exc)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -96,9 +110,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    _count(request, "internal_error")
-    log.exception("unhandled error", exc_info=exc)
-    return error_response(500, "internal_error", "Something went wrong on our side.")
+    return unexpected_response(getattr(request.app.state.container, "metrics", None), exc)
 
 
 def install(app: FastAPI) -> None:

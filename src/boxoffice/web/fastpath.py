@@ -1,7 +1,8 @@
-"""Answers below FastAPI for a sale's two torrents: "what is left?" and the
-losing crowd's holds. Both answers are the same for every fan and are known
-to this process already, so they skip routing, dependency resolution and
-pydantic.
+"""Answers below FastAPI for a sale's torrents: "what is left?", the losing
+crowd's holds, and the holds themselves. The first two are the same for every
+fan and known to this process already, so they skip routing, dependency
+resolution and pydantic; a hold with a bearer token skips FastAPI's routing
+and dependency resolution and goes to the same code the route runs.
 
 Availability: `GET /api/v1/shows/{id}/availability` is answered with the
 ready JSON this process keeps for at most a second (cache/local.py) — the
@@ -16,22 +17,28 @@ limits. This ASGI layer reads the small JSON body, validates it with the
 route's own schema, asks the ticket cache (this process's L1, then Redis;
 never the database) and answers.
 
+Not refused by the gate: an `Idempotency-Key` (it may be the retry of a hold
+that succeeded, whose answer is that hold, so the database is asked first),
+and anything the cache does not know to be sold out. Those with a bearer
+token are held here (`direct_hold`, holds/endpoints.py: authentication, rate
+limits, the hold, the same answers and errors as the route).
+
 Everything else goes on to the app untouched, its body replayed:
 - no credentials at all (the app answers 401). A wrong token for a sold-out
   section learns only that it is sold out;
-- an `Idempotency-Key`: it may be the retry of a hold that succeeded, whose
-  answer is that hold, so the app checks the database first;
-- a body the API would refuse (the app gives the precise 400/422), a body
-  that is not JSON or is larger than a hold request can be;
-- anything the cache does not know to be sold out: the database decides.
+- a session cookie (the route checks its CSRF token);
+- a body or header the API would refuse (the app gives the precise 400/422),
+  a body that is not JSON or is larger than a hold request can be.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 from pydantic import ValidationError
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from boxoffice.cache.local import LocalCache
@@ -40,25 +47,52 @@ from boxoffice.holds.admission import SoldOutGate
 from boxoffice.holds.schemas import HoldIn
 from boxoffice.observability.metrics import Metrics
 from boxoffice.web.deps import SESSION_COOKIE
-from boxoffice.web.errors import status_of
+from boxoffice.web.errors import count_error, domain_error_response
 
 HOLDS_PATH = "/api/v1/holds"
 SHOWS_PREFIX, AVAILABILITY_SUFFIX = "/api/v1/shows/", "/availability"
 MAX_BODY = 4096  # a hold of 100 seat ids fits in well under this
+MAX_IDEMPOTENCY_KEY, MAX_ADMISSION_TOKEN = 200, 2000  # the route's header limits
 # What the access log and the metrics label them (the routes' own templates).
 HOLDS_ROUTE = SimpleNamespace(path=HOLDS_PATH)
 AVAILABILITY_ROUTE = SimpleNamespace(path=SHOWS_PREFIX + "{show_id}" + AVAILABILITY_SUFFIX)
 JSON = b"application/json"
+# (scope, bearer token, body, Idempotency-Key, X-Admission-Token) -> the answer
+DirectHold = Callable[[Scope, str, HoldIn, "str | None", "str | None"], Awaitable[Response]]
+
+
+@dataclass
+class HoldHeaders:
+    """What a hold request's headers say, read once."""
+
+    json: bool = False
+    cookie: bool = False
+    authorization: bool = False
+    token: str | None = None  # a well-formed bearer token
+    idempotency_key: str | None = None
+    admission_token: str | None = None
+
+    @property
+    def credentials(self) -> bool:
+        return self.token is not None or (self.cookie and not self.authorization)
+
+    @property
+    def within_limits(self) -> bool:
+        return len(self.idempotency_key or "") <= MAX_IDEMPOTENCY_KEY and len(
+            self.admission_token or ""
+        ) <= MAX_ADMISSION_TOKEN
 
 
 class FastPaths:
     def __init__(
-        self, app: ASGIApp, gate: SoldOutGate, local: LocalCache, metrics: Metrics | None = None
-    ) -> None:
+        self, app: ASGIApp, gate: SoldOutGate, local: LocalCache, metrics: Metrics | None = None,
+        direct_hold: DirectHold | None = None,
+    ) -> None:  # fmt: skip
         self.app = app
         self.gate = gate
         self.local = local
         self.metrics = metrics
+        self.direct_hold = direct_hold
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
@@ -67,16 +101,33 @@ class FastPaths:
                 scope["route"] = AVAILABILITY_ROUTE
                 await _send(send, 200, ready)
                 return
-        elif _may_refuse_hold(scope):
+        elif (headers := _hold_headers(scope)) is not None:
             body, rest = await _read(receive)
             if rest is None:
-                refusal = await self._refusal(body)
-                if refusal is not None:
+                answer = await self._hold(scope, headers, body)
+                if answer is not None:
                     scope["route"] = HOLDS_ROUTE
-                    await self._refuse(send, refusal)
+                    await answer(scope, receive, send)
                     return
             receive = _replay(body, rest, receive)
         await self.app(scope, receive, send)
+
+    async def _hold(self, scope: Scope, headers: HoldHeaders, body: bytes) -> Response | None:
+        """The answer to a hold request, or None to let the app answer."""
+        try:
+            hold_in = HoldIn.model_validate_json(body)
+        except ValidationError:
+            return None  # the app explains what is wrong with it
+        if headers.idempotency_key is None:
+            refusal = await self._refusal(hold_in)
+            if refusal is not None:
+                count_error(self.metrics, refusal.code)
+                return domain_error_response(refusal)
+        if self.direct_hold is not None and headers.token is not None and headers.within_limits:
+            return await self.direct_hold(
+                scope, headers.token, hold_in, headers.idempotency_key, headers.admission_token
+            )
+        return None
 
     def _ready_availability(self, path: str) -> bytes | None:
         if not (path.startswith(SHOWS_PREFIX) and path.endswith(AVAILABILITY_SUFFIX)):
@@ -86,24 +137,14 @@ class FastPaths:
             return None
         return self.local.get(show_id, "availability")  # type: ignore[no-any-return]
 
-    async def _refusal(self, body: bytes) -> DomainError | None:
+    async def _refusal(self, hold_in: HoldIn) -> DomainError | None:
         try:
-            request = HoldIn.model_validate_json(body).request()
-        except ValidationError:
-            return None  # the app explains what is wrong with it
-        try:
-            await self.gate.check(request)
+            await self.gate.check(hold_in.request())
         except (SoldOut, SeatsUnavailable) as refused:
             return refused
         except Exception:  # noqa: BLE001 - e.g. the database is down: the app answers properly
             return None
         return None
-
-    async def _refuse(self, send: Send, error: DomainError) -> None:
-        if self.metrics is not None:
-            self.metrics.errors.labels(error.code).inc()
-        content = {"error": {"code": error.code, "message": error.message, **error.details}}
-        await _send(send, status_of(error), json.dumps(content).encode())
 
 
 async def _send(send: Send, status: int, content: bytes) -> None:
@@ -114,22 +155,27 @@ async def _send(send: Send, status: int, content: bytes) -> None:
     await send({"type": "http.response.body", "body": content})
 
 
-def _may_refuse_hold(scope: Scope) -> bool:
-    """A JSON hold request with credentials and no idempotency key."""
+def _hold_headers(scope: Scope) -> HoldHeaders | None:
+    """The headers of a JSON hold request that carries credentials; None for
+    anything else (the app answers it)."""
     if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != HOLDS_PATH:
-        return False
-    credentials = json_body = False
+        return None
+    found = HoldHeaders()
     for name, value in scope["headers"]:
-        if name == b"idempotency-key":
-            return False
         if name == b"content-type":
-            json_body = value.split(b";")[0].strip().lower() == JSON
-        elif name == b"authorization":
+            found.json = value.split(b";")[0].strip().lower() == JSON
+        elif name == b"authorization" and not found.authorization:  # the first one, as the route
+            found.authorization = True
             scheme, _, token = value.partition(b" ")
-            credentials = credentials or (scheme.lower() == b"bearer" and bool(token.strip()))
+            if scheme.lower() == b"bearer" and token.strip():
+                found.token = token.strip().decode("latin-1")
         elif name == b"cookie":
-            credentials = credentials or SESSION_COOKIE.encode() + b"=" in value
-    return credentials and json_body
+            found.cookie = found.cookie or SESSION_COOKIE.encode() + b"=" in value
+        elif name == b"idempotency-key" and found.idempotency_key is None:
+            found.idempotency_key = value.decode("latin-1")
+        elif name == b"x-admission-token" and found.admission_token is None:
+            found.admission_token = value.decode("latin-1")
+    return found if found.json and found.credentials else None
 
 
 async def _read(receive: Receive) -> tuple[bytes, list[Message] | None]:
