@@ -123,6 +123,18 @@ async def test_buyer_live_holds_come_from_the_session_cache(
     with QueryCounter(container) as queries:
         again = await fan.get("/api/v1/me/holds", params={"show_id": show.id})
     assert again.json() == r.json() and queries.count == 0
+    # A new hold drops the cached list before it is answered: through a batch
+    # (general admission) and through the single-hold path (seats) alike.
+    ga, seated = show.sections[0], show.sections[1]
+    more = (await fan.hold(show.id, ga.id, quantity=1)).json()
+    listed = (await fan.get("/api/v1/me/holds", params={"show_id": show.id})).json()
+    assert {h["hold_id"] for h in listed} == {held["hold_id"], more["hold_id"]}
+    seats = (await client.get(f"/api/v1/shows/{show.id}/sections/{seated.id}/seats")).json()["seats"]
+    seat = (await fan.hold(show.id, seated.id, seat_ids=[seats[0]["id"]])).json()
+    listed = (await fan.get("/api/v1/me/holds", params={"show_id": show.id})).json()
+    assert {h["hold_id"] for h in listed} == {held["hold_id"], more["hold_id"], seat["hold_id"]}
+    for hold_id in (more["hold_id"], seat["hold_id"]):
+        assert (await fan.delete(f"/api/v1/holds/{hold_id}")).status_code == 200
     await fan.pay(held["hold_id"], key="paid")
     assert (await fan.get("/api/v1/me/holds", params={"show_id": show.id})).json() == []
 

@@ -55,5 +55,6 @@ class SessionCache:
         payload = codec.dump([[hold_id, at.isoformat()] for hold_id, at in holds])
         await self._cache.set(f"buyer:{account_id}:{show_id}", payload, self._ttl)
 
-    async def forget_holds(self, account_id: str, show_id: str) -> None:
-        await self._cache.delete(f"buyer:{account_id}:{show_id}")
+    async def forget_holds(self, *buyers: tuple[str, str]) -> None:
+        """Drop the cached live holds of these (account id, show id) pairs, in one call."""
+        await self._cache.delete(*(f"buyer:{account_id}:{show_id}" for account_id, show_id in buyers))

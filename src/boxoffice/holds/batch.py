@@ -47,6 +47,7 @@ from boxoffice.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 Reclaim = Callable[[UnitOfWork, str, datetime], Awaitable[int]]
 SingleHold = Callable[[str, HoldRequest, "str | None", str], Awaitable[Hold]]
+Committed = Callable[[list[Hold]], Awaitable[None]]
 
 
 class BatchStore(Protocol):
@@ -137,6 +138,7 @@ class HoldBatcher:
         single: SingleHold,
         max_batch: int = 100,
         direct: BatchStores | None = None,
+        committed: Committed | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -145,6 +147,7 @@ class HoldBatcher:
         self._reclaim = reclaim
         self._single = single
         self._direct = direct
+        self._committed = committed  # told of each batch's new holds before anyone is answered
         self.direct_batches = 0  # batches decided through `direct` (for tests)
         self._group: GroupCommit[Pending, Hold] = GroupCommit(
             self.decide, self._alone, max_batch, "hold"
@@ -230,6 +233,8 @@ class HoldBatcher:
         if new:
             await store.add(section_id, new)
             await store.commit()
+            if self._committed is not None:
+                await self._committed(new)
         return _settled(outcomes)
 
     def _validate(

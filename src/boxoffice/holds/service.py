@@ -58,6 +58,7 @@ class HoldService:
             HoldBatcher(
                 uow, clock, self._lifetime, max_quantity, max_batch=batch_size,
                 reclaim=reclaim_dead_holds, single=self._create_one, direct=direct_batches,
+                committed=self._forget_buyers,
             )  # fmt: skip
             if batch_size > 1
             else None
@@ -96,7 +97,6 @@ class HoldService:
                 raise
             return replay
         await self._listener.changed(hold.show_id, hold.section_id)
-        await self._forget_purchases(account.id, hold.show_id)
         return hold
 
     async def _decide(
@@ -126,7 +126,12 @@ class HoldService:
 
     async def _forget_purchases(self, account_id: str, show_id: str) -> None:
         if self._purchases is not None:
-            await self._purchases.forget_holds(account_id, show_id)
+            await self._purchases.forget_holds((account_id, show_id))
+
+    async def _forget_buyers(self, new: list[Hold]) -> None:
+        """A batch's new holds: their buyers' cached live holds go, in one call."""
+        if self._purchases is not None:
+            await self._purchases.forget_holds(*{(h.account_id, h.show_id) for h in new})
 
     async def _replay(self, account: Account, key: str, fingerprint: str) -> Hold | None:
         async with self._uow() as uow:
@@ -196,6 +201,7 @@ class HoldService:
                     raise SeatsUnavailable()
             await uow.holds.add(hold)
             await uow.commit()
+        await self._forget_purchases(account_id, hold.show_id)
         return hold
 
     async def get(self, account: Account, hold_id: str) -> Hold:

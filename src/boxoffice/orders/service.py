@@ -176,7 +176,7 @@ class OrderService:
             )
         await self._listener.changed(order.show_id, hold.section_id)
         if self._purchases is not None:
-            await self._purchases.forget_holds(order.account_id, order.show_id)
+            await self._purchases.forget_holds((order.account_id, order.show_id))
         if self._on_paid is not None:
             await self._on_paid(order.account_id, order.show_id)
         if settled.paid is not None:
