@@ -123,6 +123,8 @@ holds = Table(
     CheckConstraint("quantity > 0", name="quantity_positive"),
     UniqueConstraint("account_id", "idempotency_key", name="uq_holds_idempotency"),
     Index("ix_holds_section_live", "section_id", "status", "expires_at"),
+    # a show's availability snapshot: its dead holds and its next expiry
+    Index("ix_holds_show_live", "show_id", "status", "expires_at"),
     Index("ix_holds_account_show", "account_id", "show_id", "status"),
 )
 
