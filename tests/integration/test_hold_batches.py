@@ -6,7 +6,10 @@ holds expire as a batch runs. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,9 +19,12 @@ from boxoffice.accounts.domain import Account
 from boxoffice.bootstrap import Container
 from boxoffice.clock import FakeClock
 from boxoffice.errors import IdempotencyMismatch, InvalidRequest, LimitExceeded, NotFound, SoldOut
-from boxoffice.holds.batch import UnitOfWorkStore
-from boxoffice.holds.batch_pg import PostgresBatchStore
-from boxoffice.holds.domain import Hold, HoldRequest
+from boxoffice.holds.batch import BatchStore, UnitOfWorkStore
+from boxoffice.holds.batch_pg import PostgresBatchStore, postgres_batch_stores
+from boxoffice.holds.domain import Hold, HoldRequest, HoldStatus
+from boxoffice.holds.service import reclaim_dead_holds
+from boxoffice.ids import new_id
+from boxoffice.storage.uow import unit_of_work_factory
 from boxoffice.holds.repository import HoldRepository
 from boxoffice.inventory.domain import Show
 from boxoffice.storage.tables import audit_events, holds, sections
@@ -174,3 +180,34 @@ async def test_batching_off_uses_the_single_hold_path(
         assert Counter(type(r).__name__ for r in results) == {"Hold": 5, "SoldOut": 3}
     finally:
         await single.close()
+
+
+@contextlib.asynccontextmanager
+async def _open_store(container: Container) -> AsyncIterator[BatchStore]:
+    """The store a batch of this database writes through, in its own transaction."""
+    if container.database.is_sqlite:
+        async with unit_of_work_factory(container.database)(write=True) as uow:
+            yield UnitOfWorkStore(uow, reclaim_dead_holds)
+    else:
+        async with postgres_batch_stores(container.database, None)() as store:
+            yield store
+
+
+async def test_a_batch_that_would_oversell_writes_nothing(container: Container, clock: FakeClock) -> None:
+    """The last line of defence under the batch's own arithmetic: the counter
+    update is conditional, and the holds and audit rows go in only with it."""
+    show = await container.inventory.create_show(show_spec(ga_capacity=2))
+    (account,) = await _accounts(container, 1)
+    now = clock.now()
+    too_many = Hold(
+        id=new_id(), account_id=account.id, show_id=show.id, section_id=show.sections[0].id,
+        quantity=3, status=HoldStatus.ACTIVE, created_at=now, expires_at=now + timedelta(minutes=10),
+        fingerprint="f",
+    )  # fmt: skip
+    with pytest.raises(RuntimeError, match="counters moved"):
+        async with _open_store(container) as store:
+            assert await store.lock_section_free(show.sections[0].id) == 2
+            await store.add(show.sections[0].id, [too_many])
+            await store.commit()
+    assert await _counts(container, show.sections[0].id) == (0, 0, 0)
+    assert await _created_events(container) == 0

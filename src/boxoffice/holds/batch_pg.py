@@ -9,8 +9,9 @@ prepares once per connection. The connection comes from the engine's own
 pool (same lock_timeout, same lifecycle); SQLAlchemy runs nothing on it
 while a batch has it.
 
-What changes nothing but the round trips: the holds and their audit events
-go in with one statement. What is not here: reclaiming dead holds. When a
+What changes nothing but the round trips: the show comes with its sections
+in one query, and the counter update, the holds and their audit events are
+one statement (the inserts happen only if the conditional update did). What is not here: reclaiming dead holds. When a
 request does not fit, the store looks whether the section has any; only if
 it does (rare: a full section whose holds expired since the sweeper ran) it
 raises ReclaimElsewhere and the batch runs again through the unit of work,
@@ -34,10 +35,13 @@ from boxoffice.inventory.repository import show_from_rows
 from boxoffice.storage.database import Database
 from boxoffice.storage.uow import CommitObserver
 
-SHOW = """SELECT id, name, venue, starts_at, sale_opens_at, sale_closes_at, per_account_limit,
-                 currency, created_at FROM shows WHERE id = $1"""
-SECTIONS = """SELECT id, show_id, name, kind, price_cents, capacity, sold_count, held_count, position
-              FROM sections WHERE show_id = $1 ORDER BY position, name"""
+SHOW = """SELECT sh.id, sh.name, sh.venue, sh.starts_at, sh.sale_opens_at, sh.sale_closes_at,
+                 sh.per_account_limit, sh.currency, sh.created_at,
+                 s.id AS s_id, s.show_id AS s_show_id, s.name AS s_name, s.kind AS s_kind,
+                 s.price_cents AS s_price_cents, s.capacity AS s_capacity,
+                 s.sold_count AS s_sold_count, s.held_count AS s_held_count, s.position AS s_position
+          FROM shows AS sh LEFT JOIN sections AS s ON s.show_id = sh.id
+          WHERE sh.id = $1 ORDER BY s.position, s.name"""
 ADD_PURCHASE_LOCKS = """INSERT INTO purchase_locks (account_id, show_id)
                         SELECT account_id, $2 FROM unnest($1::varchar[]) AS account_id
                         ON CONFLICT DO NOTHING"""
@@ -61,34 +65,43 @@ LOCK_SECTION_FREE = """SELECT capacity - sold_count - held_count FROM sections
                        WHERE id = $1 FOR UPDATE"""
 ANY_DEAD = """SELECT EXISTS (SELECT 1 FROM holds
                              WHERE section_id = $1 AND status = $2 AND expires_at <= $3)"""
-TAKE = """UPDATE sections SET held_count = held_count + $2
-          WHERE id = $1 AND capacity - sold_count - held_count >= $2"""
-ADD_HOLDS = """WITH new_holds AS (
+# The counter update decides; the holds and their audit rows go in only if it
+# happened, all in one statement. Returns how many section rows it updated.
+ADD_HOLDS = """WITH taken AS (
+                 UPDATE sections SET held_count = held_count + $22
+                 WHERE id = $23 AND capacity - sold_count - held_count >= $22 RETURNING id
+               ), new_holds AS (
                  INSERT INTO holds (id, account_id, show_id, section_id, quantity, status, created_at,
                                     expires_at, idempotency_key, fingerprint)
                  SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[],
                                       $5::int[], $6::varchar[], $7::timestamptz[], $8::timestamptz[],
                                       $9::varchar[], $10::varchar[])
+                 WHERE EXISTS (SELECT FROM taken)
+               ), new_events AS (
+                 INSERT INTO audit_events (at, entity, entity_id, action, show_id, section_id,
+                                           account_id, hold_id, order_id, quantity, detail)
+                 SELECT * FROM unnest($11::timestamptz[], $12::varchar[], $13::varchar[],
+                                      $14::varchar[], $15::varchar[], $16::varchar[], $17::varchar[],
+                                      $18::varchar[], $19::varchar[], $20::int[], $21::text[])
+                 WHERE EXISTS (SELECT FROM taken)
                )
-               INSERT INTO audit_events (at, entity, entity_id, action, show_id, section_id,
-                                         account_id, hold_id, order_id, quantity, detail)
-               SELECT * FROM unnest($11::timestamptz[], $12::varchar[], $13::varchar[],
-                                    $14::varchar[], $15::varchar[], $16::varchar[], $17::varchar[],
-                                    $18::varchar[], $19::varchar[], $20::int[], $21::text[])"""
+               SELECT count(*) FROM taken"""
 AUDIT_COLUMNS = ("at", "entity", "entity_id", "action", "show_id", "section_id", "account_id",
                  "hold_id", "order_id", "quantity", "detail")  # fmt: skip
 
 
 class _Fields:
-    """A record read by attribute, as the repositories' row mappers expect."""
+    """A record read by attribute, as the repositories' row mappers expect
+    (columns named with `prefix` + the attribute)."""
 
-    __slots__ = ("_record",)
+    __slots__ = ("_record", "_prefix")
 
-    def __init__(self, record: Any) -> None:
+    def __init__(self, record: Any, prefix: str = "") -> None:
         self._record = record
+        self._prefix = prefix
 
     def __getattr__(self, name: str) -> Any:
-        return self._record[name]
+        return self._record[self._prefix + name]
 
 
 class PostgresBatchStore:
@@ -102,11 +115,11 @@ class PostgresBatchStore:
         self.committed = False
 
     async def show(self, show_id: str) -> Show | None:
-        row = await self._conn.fetchrow(SHOW, show_id)
-        if row is None:
+        rows = await self._conn.fetch(SHOW, show_id)
+        if not rows:
             return None
-        sections = await self._conn.fetch(SECTIONS, show_id)
-        return show_from_rows(_Fields(row), [_Fields(s) for s in sections])
+        sections = [_Fields(row, "s_") for row in rows if row["s_id"] is not None]
+        return show_from_rows(_Fields(rows[0]), sections)
 
     async def lock_purchases(self, account_ids: list[str], show_id: str) -> None:
         ordered = sorted(set(account_ids))
@@ -134,19 +147,19 @@ class PostgresBatchStore:
             raise ReclaimElsewhere(section_id)
 
     async def add(self, section_id: str, new: list[Hold]) -> None:
-        status = await self._conn.execute(TAKE, section_id, sum(h.quantity for h in new))
-        if status != "UPDATE 1":
-            raise RuntimeError("section counters moved under the section lock")
         events = [created_event(h) for h in new]
         rows = [audit_row(e) for e in events]
-        await self._conn.execute(
+        taken = await self._conn.fetchval(
             ADD_HOLDS,
             [h.id for h in new], [h.account_id for h in new], [h.show_id for h in new],
             [h.section_id for h in new], [h.quantity for h in new], [h.status.value for h in new],
             [h.created_at for h in new], [h.expires_at for h in new],
             [h.idempotency_key for h in new], [h.fingerprint for h in new],
             *([row[column] for row in rows] for column in AUDIT_COLUMNS),
+            sum(h.quantity for h in new), section_id,
         )  # fmt: skip
+        if taken != 1:
+            raise RuntimeError("section counters moved under the section lock")
         self._events.extend(events)
 
     async def commit(self) -> None:
