@@ -106,6 +106,32 @@ async def test_redis_outage_mid_sale_is_slower_never_wrong(
     assert await _available(a, show.id) == 2
 
 
+async def test_waiting_room_reads_answer_busy_while_its_store_is_down(
+    pair: tuple[httpx.AsyncClient, httpx.AsyncClient], container: Container, redis_server: RedisServer,
+) -> None:
+    """The organiser's view of a room and the public lottery need the line in
+    Redis: without it they say "busy, retry" (503), not "internal error"."""
+    a, _ = pair
+    show = await container.inventory.create_show(show_spec())
+    boss = await organiser(container_of(a), a)
+    room = {"enabled": True, "opens_at": "2029-12-31T00:00:00Z", "admit_per_minute": 60}
+    assert (await boss.client.put(f"/api/v1/admin/shows/{show.id}/waiting-room", json=room,
+                                  headers=boss.auth)).status_code == 200  # fmt: skip
+    paths = [f"/api/v1/admin/shows/{show.id}/waiting-room", f"/api/v1/shows/{show.id}/queue/lottery"]
+    for path in paths:
+        assert (await boss.get(path)).status_code == 200, path
+
+    redis_server.stop()
+    for path in paths:
+        r = await boss.get(path)
+        assert (r.status_code, r.json()["error"]["code"]) == (503, "busy"), (path, r.text)
+        assert r.headers["retry-after"] == "1"
+
+    redis_server.start()
+    for path in paths:
+        assert (await boss.get(path)).status_code == 200, path
+
+
 async def test_stale_entries_from_before_an_outage_are_flushed_on_recovery(
     pair: tuple[httpx.AsyncClient, httpx.AsyncClient], container: Container, redis_server: RedisServer,
     clock: FakeClock,

@@ -167,8 +167,9 @@ class WaitingRoomService:
         room = await self.room(show_id)
         if room is None:
             raise NotFound("This show has no waiting room.")
-        state = await self._store.state(show_id)
-        return room, (await self._store.freeze(show_id)) if state.drawn else 0
+        async with store_errors_as_busy():
+            state = await self._store.state(show_id)
+            return room, (await self._store.freeze(show_id)) if state.drawn else 0
 
     async def lines(self) -> list[tuple[WaitingRoom, AdmissionState]]:
         """Each enabled room with the state of its line (for monitoring)."""
