@@ -53,14 +53,17 @@ REPLAYS = """SELECT h.id, h.account_id, h.show_id, h.section_id, h.quantity, h.s
                     ARRAY(SELECT seat_id FROM hold_seats WHERE hold_id = h.id ORDER BY seat_id) AS seat_ids
              FROM holds AS h JOIN unnest($1::varchar[], $2::varchar[]) AS k (account_id, idempotency_key)
                ON h.account_id = k.account_id AND h.idempotency_key = k.idempotency_key"""
-TICKETS_USED = """SELECT account_id, sum(n) FROM (
-                    SELECT account_id, quantity AS n FROM holds
-                    WHERE account_id = ANY($1::varchar[]) AND show_id = $2 AND status = $3
-                      AND expires_at > $4
-                    UNION ALL
-                    SELECT account_id, 1 FROM tickets
-                    WHERE account_id = ANY($1::varchar[]) AND show_id = $2
-                  ) AS used GROUP BY account_id"""
+# Per account (a lateral subquery each), so the plan is an index lookup by
+# account whatever the statistics say: with `account_id = ANY(...)` over the
+# whole batch, a table that grew since it was last analysed was planned as a
+# scan of every live hold of the show (8 ms at 40,000 holds, growing).
+TICKETS_USED = """SELECT a.account_id,
+                         (SELECT coalesce(sum(h.quantity), 0) FROM holds AS h
+                          WHERE h.account_id = a.account_id AND h.show_id = $2 AND h.status = $3
+                            AND h.expires_at > $4)
+                         + (SELECT count(*) FROM tickets AS t
+                            WHERE t.account_id = a.account_id AND t.show_id = $2)
+                  FROM unnest($1::varchar[]) AS a (account_id)"""
 LOCK_SECTION_FREE = """SELECT capacity - sold_count - held_count FROM sections
                        WHERE id = $1 FOR UPDATE"""
 ANY_DEAD = """SELECT EXISTS (SELECT 1 FROM holds
@@ -133,10 +136,9 @@ class PostgresBatchStore:
         return {(r["account_id"], r["idempotency_key"]): _hold(r) for r in rows}
 
     async def tickets_used_by(self, account_ids: list[str], show_id: str, now: datetime) -> dict[str, int]:
-        used = dict.fromkeys(account_ids, 0)
-        for account_id, count in await self._conn.fetch(TICKETS_USED, account_ids, show_id, ACTIVE, now):
-            used[account_id] += int(count or 0)
-        return used
+        accounts = sorted(set(account_ids))
+        rows = await self._conn.fetch(TICKETS_USED, accounts, show_id, ACTIVE, now)
+        return {account_id: int(count) for account_id, count in rows}
 
     async def lock_section_free(self, section_id: str) -> int | None:
         free = await self._conn.fetchval(LOCK_SECTION_FREE, section_id)

@@ -123,9 +123,9 @@ holds = Table(
     CheckConstraint("quantity > 0", name="quantity_positive"),
     UniqueConstraint("account_id", "idempotency_key", name="uq_holds_idempotency"),
     Index("ix_holds_section_live", "section_id", "status", "expires_at"),
-    # a show's availability snapshot: its dead holds and its next expiry
-    Index("ix_holds_show_live", "show_id", "status", "expires_at"),
-    Index("ix_holds_account_show", "account_id", "show_id", "status"),
+    # a buyer's live holds of a show (the per-account limit). No index leads
+    # with show_id: see migration 0005.
+    Index("ix_holds_account_show_live", "account_id", "show_id", "status", "expires_at"),
 )
 
 hold_seats = Table(
