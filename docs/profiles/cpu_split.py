@@ -49,16 +49,21 @@ def cpu_seconds() -> Counter[str]:
     return spent
 
 
-settings, f = asyncio.run(bench_fixture())
-files = fx.write_inputs(f, Path(tempfile.mkdtemp()))
-with Server(settings, 2, Path(tempfile.mkdtemp()) / "server.log") as server:
-    wrk("warm", server.url, "/api/v1/me", seconds=3, connections=64, tokens=files["tokens"])
-    before, started = cpu_seconds(), time.monotonic()
-    rate = wrk("holds", server.url, "/api/v1/holds", seconds=8, connections=64, method="POST",
-               body=files["hold_roomy"], tokens=files["tokens"])  # fmt: skip
-    spent, elapsed = cpu_seconds() - before, time.monotonic() - started
-print(f"{rate.per_second:,.0f} holds/s (wrk itself has exited: not counted)")
-for kind, seconds in spent.most_common():
-    if seconds > 0.05 * elapsed:
-        print(f"  {kind:24} {seconds / elapsed:5.2f} cores  {seconds / rate.requests * 1000:.3f} ms per hold")
-asyncio.run(drop())
+def main() -> None:
+    settings, f = asyncio.run(bench_fixture())
+    files = fx.write_inputs(f, Path(tempfile.mkdtemp()))
+    with Server(settings, 2, Path(tempfile.mkdtemp()) / "server.log") as server:
+        wrk("warm", server.url, "/api/v1/me", seconds=3, connections=64, tokens=files["tokens"])
+        before, started = cpu_seconds(), time.monotonic()
+        rate = wrk("holds", server.url, "/api/v1/holds", seconds=8, connections=64, method="POST",
+                   body=files["hold_roomy"], tokens=files["tokens"])  # fmt: skip
+        spent, elapsed = cpu_seconds() - before, time.monotonic() - started
+    print(f"{rate.per_second:,.0f} holds/s (wrk itself has exited: not counted)")
+    for kind, seconds in spent.most_common():
+        if seconds > 0.05 * elapsed:
+            print(f"  {kind:24} {seconds / elapsed:5.2f} cores  {seconds / rate.requests * 1000:.3f} ms per hold")
+    asyncio.run(drop())
+
+
+if __name__ == "__main__":
+    main()
