@@ -4,7 +4,7 @@ A batch is the hot path of a flash sale, and through SQLAlchemy most of its
 CPU went to building, caching and compiling statements and wrapping results
 (py-spy: ~30% of a worker's time during a hold flood), not to PostgreSQL.
 Here the same reads and writes, in the same order and under the same locks
-as the unit of work's (storage/locking.py), are fixed SQL texts that asyncpg
+as the unit of work's (the locks themselves in storage/locking.py), are fixed SQL texts that asyncpg
 prepares once per connection. The connection comes from the engine's own
 pool (same lock_timeout, same lifecycle); SQLAlchemy runs nothing on it
 while a batch has it.
@@ -32,6 +32,7 @@ from boxoffice.holds.domain import Hold, HoldStatus
 from boxoffice.holds.repository import ACTIVE, created_event
 from boxoffice.inventory.domain import Show
 from boxoffice.inventory.repository import show_from_rows
+from boxoffice.storage import locking
 from boxoffice.storage.database import Database
 from boxoffice.storage.uow import CommitObserver
 
@@ -42,12 +43,6 @@ SHOW = """SELECT sh.id, sh.name, sh.venue, sh.starts_at, sh.sale_opens_at, sh.sa
                  s.sold_count AS s_sold_count, s.held_count AS s_held_count, s.position AS s_position
           FROM shows AS sh LEFT JOIN sections AS s ON s.show_id = sh.id
           WHERE sh.id = $1 ORDER BY s.position, s.name"""
-ADD_PURCHASE_LOCKS = """INSERT INTO purchase_locks (account_id, show_id)
-                        SELECT account_id, $2 FROM unnest($1::varchar[]) AS account_id
-                        ON CONFLICT DO NOTHING"""
-LOCK_PURCHASES = """SELECT account_id FROM purchase_locks
-                    WHERE account_id = ANY($1::varchar[]) AND show_id = $2
-                    ORDER BY account_id FOR UPDATE"""
 REPLAYS = """SELECT h.id, h.account_id, h.show_id, h.section_id, h.quantity, h.status, h.created_at,
                     h.expires_at, h.fingerprint, h.idempotency_key,
                     ARRAY(SELECT seat_id FROM hold_seats WHERE hold_id = h.id ORDER BY seat_id) AS seat_ids
@@ -64,8 +59,6 @@ TICKETS_USED = """SELECT a.account_id,
                          + (SELECT count(*) FROM tickets AS t
                             WHERE t.account_id = a.account_id AND t.show_id = $2)
                   FROM unnest($1::varchar[]) AS a (account_id)"""
-LOCK_SECTION_FREE = """SELECT capacity - sold_count - held_count FROM sections
-                       WHERE id = $1 FOR UPDATE"""
 ANY_DEAD = """SELECT EXISTS (SELECT 1 FROM holds
                              WHERE section_id = $1 AND status = $2 AND expires_at <= $3)"""
 # The counter update decides; the holds and their audit rows go in only if it
@@ -125,9 +118,7 @@ class PostgresBatchStore:
         return show_from_rows(_Fields(rows[0]), sections)
 
     async def lock_purchases(self, account_ids: list[str], show_id: str) -> None:
-        ordered = sorted(set(account_ids))
-        await self._conn.execute(ADD_PURCHASE_LOCKS, ordered, show_id)
-        await self._conn.fetch(LOCK_PURCHASES, ordered, show_id)
+        await locking.lock_purchases_on(self._conn, account_ids, show_id)
 
     async def replays(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Hold]:
         if not keys:
@@ -141,8 +132,7 @@ class PostgresBatchStore:
         return {account_id: int(count) for account_id, count in rows}
 
     async def lock_section_free(self, section_id: str) -> int | None:
-        free = await self._conn.fetchval(LOCK_SECTION_FREE, section_id)
-        return None if free is None else int(free)
+        return await locking.lock_section_free_on(self._conn, section_id)
 
     async def reclaim(self, section_id: str, now: datetime) -> None:
         if await self._conn.fetchval(ANY_DEAD, section_id, ACTIVE, now):

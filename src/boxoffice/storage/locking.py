@@ -23,6 +23,8 @@ oversold section even if a caller forgot the lock.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -51,6 +53,31 @@ async def lock_purchases(conn: AsyncConnection, account_ids: list[str], show_id:
         .order_by(purchase_locks.c.account_id)
         .with_for_update(),
     )
+
+
+# The same locks on a bare asyncpg connection (the hold batch on PostgreSQL,
+# holds/batch_pg.py), with the same statements and order.
+_ADD_PURCHASE_LOCKS = """INSERT INTO purchase_locks (account_id, show_id)
+                         SELECT account_id, $2 FROM unnest($1::varchar[]) AS account_id
+                         ON CONFLICT DO NOTHING"""
+_LOCK_PURCHASES = """SELECT account_id FROM purchase_locks
+                     WHERE account_id = ANY($1::varchar[]) AND show_id = $2
+                     ORDER BY account_id FOR UPDATE"""
+_LOCK_SECTION_FREE = """SELECT capacity - sold_count - held_count FROM sections
+                        WHERE id = $1 FOR UPDATE"""
+
+
+async def lock_purchases_on(conn: Any, account_ids: list[str], show_id: str) -> None:
+    """lock_purchases on an asyncpg connection."""
+    ordered = sorted(set(account_ids))
+    await conn.execute(_ADD_PURCHASE_LOCKS, ordered, show_id)
+    await conn.fetch(_LOCK_PURCHASES, ordered, show_id)
+
+
+async def lock_section_free_on(conn: Any, section_id: str) -> int | None:
+    """lock_section_free on an asyncpg connection."""
+    free = await conn.fetchval(_LOCK_SECTION_FREE, section_id)
+    return None if free is None else int(free)
 
 
 def _dialect_insert(conn: AsyncConnection):  # type: ignore[no-untyped-def]
