@@ -147,7 +147,7 @@ class ShowRepository:
 
     async def availability(self, show_id: str, now: datetime) -> list[Availability]:
         # Holds are found per section (ix_holds_section_live) here and in
-        # next_expiry, never per show: see migration 0005 for why.
+        # next_expiry, never per show: see migration 0004 for why.
         dead = (
             select(func.coalesce(func.sum(holds.c.quantity), 0))
             .where(holds.c.section_id == sections.c.id, holds.c.status == ACTIVE, holds.c.expires_at <= now)

@@ -124,7 +124,7 @@ holds = Table(
     UniqueConstraint("account_id", "idempotency_key", name="uq_holds_idempotency"),
     Index("ix_holds_section_live", "section_id", "status", "expires_at"),
     # a buyer's live holds of a show (the per-account limit). No index leads
-    # with show_id: see migration 0005.
+    # with show_id: see migration 0004.
     Index("ix_holds_account_show_live", "account_id", "show_id", "status", "expires_at"),
 )
 
