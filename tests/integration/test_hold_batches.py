@@ -56,6 +56,11 @@ async def _counts(container: Container, section_id: str) -> tuple[int, int, int]
     return int(held), int(summed), int(rows)
 
 
+async def _paid(container: Container, account: Account, hold: Hold) -> None:
+    order = await container.orders.create(account, hold.id, {"method": "fake", "outcome": "approve"}, f"pay-{hold.id}")
+    assert order.status.value == "paid"
+
+
 def _batch_store(container: Container) -> type:
     """Where a batch writes: straight through asyncpg on PostgreSQL, the unit of work on SQLite."""
     return UnitOfWorkStore if container.database.is_sqlite else PostgresBatchStore
@@ -211,3 +216,43 @@ async def test_a_batch_that_would_oversell_writes_nothing(container: Container, 
             await store.commit()
     assert await _counts(container, show.sections[0].id) == (0, 0, 0)
     assert await _created_events(container) == 0
+
+
+async def test_a_batch_counts_bought_tickets_and_only_live_holds_against_the_limit(
+    container: Container, clock: FakeClock
+) -> None:
+    show = await container.inventory.create_show(show_spec(ga_capacity=20, limit=4))
+    buyer, holder = await _accounts(container, 2)
+    bought = await _hold(container, buyer, show, 3)
+    assert isinstance(bought, Hold)
+    await _paid(container, buyer, bought)
+    # 3 tickets bought: 2 more is over the limit, whoever asks at the same time
+    over, fits = await asyncio.gather(_hold(container, buyer, show, 2), _hold(container, holder, show, 4))
+    assert isinstance(over, LimitExceeded) and isinstance(fits, Hold)
+    assert isinstance(await _hold(container, buyer, show, 1), Hold)  # 3 bought + 1 held = 4
+    assert isinstance(await _hold(container, holder, show, 1), LimitExceeded)  # 4 held
+    clock.advance(minutes=container.settings.hold_minutes)  # every hold so far expires
+    assert isinstance(await _hold(container, holder, show, 4), Hold)  # dead holds do not count
+    assert isinstance(await _hold(container, buyer, show, 1), Hold)  # bought tickets still do
+    assert isinstance(await _hold(container, buyer, show, 1), LimitExceeded)
+    batcher = container.holds.batcher
+    assert batcher is not None and batcher.decided >= 6
+
+
+async def test_a_listener_that_fails_after_the_commit_does_not_repeat_the_batch(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the commit a batch must not look failed: it would be decided again
+    one by one, and each fan would get a second hold."""
+    show = await container.inventory.create_show(show_spec(ga_capacity=10))
+    accounts = await _accounts(container, 3)
+    batcher = container.holds.batcher
+    assert batcher is not None
+
+    async def broken(new: list[Hold]) -> None:
+        raise ConnectionResetError("the cache went away")
+
+    monkeypatch.setattr(batcher, "_committed", broken)
+    results = await asyncio.gather(*(_hold(container, a, show, 2) for a in accounts))
+    assert all(isinstance(r, Hold) for r in results)
+    assert await _counts(container, show.sections[0].id) == (6, 6, 3)

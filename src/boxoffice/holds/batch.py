@@ -31,6 +31,7 @@ asyncpg (holds/batch_pg.py), which is where most of a batch's CPU went.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ from boxoffice.ids import new_id
 from boxoffice.inventory.domain import Show
 from boxoffice.storage.groupcommit import GroupCommit
 from boxoffice.storage.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger("boxoffice.holds")
 
 Reclaim = Callable[[UnitOfWork, str, datetime], Awaitable[int]]
 SingleHold = Callable[[str, HoldRequest, "str | None", str], Awaitable[Hold]]
@@ -233,9 +236,19 @@ class HoldBatcher:
         if new:
             await store.add(section_id, new)
             await store.commit()
-            if self._committed is not None:
-                await self._committed(new)
+            await self._after_commit(new)
         return _settled(outcomes)
+
+    async def _after_commit(self, new: list[Hold]) -> None:
+        """Tell `committed` of the new holds. Past the commit nothing may fail
+        the batch: a failed batch is decided again one by one, and these holds
+        are already written."""
+        if self._committed is None:
+            return
+        try:
+            await self._committed(new)
+        except Exception:  # noqa: BLE001 - logged; the holds stand
+            log.exception("after a hold batch committed, telling its listener failed")
 
     def _validate(
         self, show: Show | None, batch: list[Pending], outcomes: list[Hold | DomainError | None],
