@@ -24,6 +24,7 @@ from boxoffice.holds.batch_pg import PostgresBatchStore, postgres_batch_stores
 from boxoffice.holds.domain import Hold, HoldRequest, HoldStatus
 from boxoffice.holds.service import reclaim_dead_holds
 from boxoffice.ids import new_id
+from boxoffice.observability.metrics import Metrics
 from boxoffice.storage.uow import unit_of_work_factory
 from boxoffice.holds.repository import HoldRepository
 from boxoffice.inventory.domain import Show
@@ -256,3 +257,23 @@ async def test_a_listener_that_fails_after_the_commit_does_not_repeat_the_batch(
     results = await asyncio.gather(*(_hold(container, a, show, 2) for a in accounts))
     assert all(isinstance(r, Hold) for r in results)
     assert await _counts(container, show.sections[0].id) == (6, 6, 3)
+
+
+async def test_metrics_that_fail_after_the_commit_do_not_repeat_the_batch(
+    tmp_path: Path, database_url: str, container: Container, clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    def broken(self: Metrics, events: object) -> None:
+        raise RuntimeError("metrics broke")
+
+    monkeypatch.setattr(Metrics, "committed", broken)  # before the container binds it
+    counted = make_container(settings_for(tmp_path, database_url), clock)
+    try:
+        assert counted.metrics is not None
+        show = await counted.inventory.create_show(show_spec(ga_capacity=10))
+        accounts = await _accounts(counted, 3)
+        results = await asyncio.gather(*(_hold(counted, a, show, 2) for a in accounts))
+        assert all(isinstance(r, Hold) for r in results)
+        assert await _counts(counted, show.sections[0].id) == (6, 6, 3)
+    finally:
+        await counted.close()

@@ -34,7 +34,7 @@ from boxoffice.inventory.domain import Show
 from boxoffice.inventory.repository import show_from_rows
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
-from boxoffice.storage.uow import CommitObserver
+from boxoffice.storage.uow import CommitObserver, notify_committed
 
 SHOW = """SELECT sh.id, sh.name, sh.venue, sh.starts_at, sh.sale_opens_at, sh.sale_closes_at,
                  sh.per_account_limit, sh.currency, sh.created_at,
@@ -158,7 +158,7 @@ class PostgresBatchStore:
         await self._transaction.commit()
         self.committed = True
         if self._on_commit is not None and self._events:
-            self._on_commit(self._events)
+            notify_committed(self._on_commit, self._events)
 
 
 def _hold(row: Any) -> Hold:

@@ -7,6 +7,7 @@ back, so a failed request writes nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from types import TracebackType
 
@@ -22,6 +23,8 @@ from boxoffice.orders.repository import OrderRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
 from boxoffice.waitingroom.repository import WaitingRoomRepository
+
+log = logging.getLogger("boxoffice.storage")
 
 
 class UnitOfWork:
@@ -82,7 +85,7 @@ class UnitOfWork:
         self._committed = True
         self._events.pending.clear()
         if self._on_commit is not None and events:
-            self._on_commit(events)
+            notify_committed(self._on_commit, events)
 
     async def lock_purchase(self, account_id: str, show_id: str) -> None:
         await locking.lock_purchase(self.conn, account_id, show_id)
@@ -99,6 +102,16 @@ class UnitOfWork:
 
 UnitOfWorkFactory = Callable[..., UnitOfWork]
 CommitObserver = Callable[[Sequence[AuditEvent]], None]
+
+
+def notify_committed(observer: CommitObserver, events: Sequence[AuditEvent]) -> None:
+    """Tell the observer (the metrics) what committed. Never raises: past the
+    commit, an error would read as a failed transaction, and a batch that
+    failed is decided again one request at a time."""
+    try:
+        observer(events)
+    except Exception:  # noqa: BLE001 - logged; what committed stands
+        log.exception("counting what a transaction committed failed")
 
 
 def unit_of_work_factory(
