@@ -116,6 +116,7 @@ def build_container(
     limits = RateLimits(
         {
             "login": settings.login_rate,
+            "login_ip": settings.login_ip_rate,
             "register": settings.register_rate,
             "hold": settings.hold_rate,
             "queue": settings.queue_rate,
@@ -130,7 +131,8 @@ def build_container(
         gateway=gateway,
         limits=limits,
         accounts=AccountService(
-            uow, passwords or Passwords(), clock, settings.session_days, sessions
+            uow, passwords or Passwords(), clock, settings.session_days, sessions,
+            idle_minutes=settings.session_idle_minutes,
         ),
         inventory=inventory,
         holds=HoldService(
