@@ -53,6 +53,21 @@ class Settings(BaseSettings):
         default=0, ge=0, le=10_000, description="Test mode: how long the fake provider takes to answer"
     )
 
+    pix_provider_url: str | None = Field(
+        default=None, description="The Pix provider's API (e.g. `boxoffice pix-provider`); unset = no Pix"
+    )
+    pix_api_key: SecretStr | None = None
+    pix_webhook_secret: SecretStr | None = None
+    pix_notify_url: str | None = Field(
+        default=None, description="Where the provider sends webhooks: this shop's /api/v1/payments/pix/webhook"
+    )
+    pix_payment_minutes: float = Field(default=15, gt=0, le=24 * 60)
+    pix_webhook_tolerance_seconds: float = Field(default=300, ge=1, le=3600)
+    pix_reconcile_every_seconds: float = Field(default=30, gt=0, le=3600)
+    pix_reconcile_after_seconds: float = Field(
+        default=60, ge=0, le=3600, description="Pending this long, a payment is asked about"
+    )
+
     login_rate: str = "10/minute"
     register_rate: str = "10/minute"
     hold_rate: str = "30/minute"

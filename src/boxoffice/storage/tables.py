@@ -216,3 +216,34 @@ audit_events = Table(
     Index("ix_audit_events_order", "order_id"),
     Index("ix_audit_events_entity", "entity", "entity_id"),
 )
+
+# Asynchronous payments (payments/): one row per order paid by an asynchronous
+# method (Pix), from the charge to its outcome; the webhook events already
+# applied (their ids make a re-delivered event a no-op).
+payments = Table(
+    "payments",
+    metadata,
+    Column("order_id", ID, ForeignKey("orders.id"), primary_key=True),
+    Column("reference", String(64), nullable=False, unique=True),
+    Column("method", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("copy_paste", Text, nullable=False),
+    Column("pay_url", String(500)),
+    Column("hold_id", ID, nullable=False),
+    Column("deadline", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_payments_status_deadline", "status", "deadline"),
+    Index("ix_payments_hold", "hold_id", "status"),
+)
+
+payment_events = Table(
+    "payment_events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("reference", String(64), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+)

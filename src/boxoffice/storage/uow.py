@@ -20,6 +20,7 @@ from boxoffice.errors import Busy
 from boxoffice.holds.repository import HoldRepository
 from boxoffice.inventory.repository import ShowRepository
 from boxoffice.orders.repository import OrderRepository
+from boxoffice.payments.repository import PaymentRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
 from boxoffice.waitingroom.repository import WaitingRoomRepository
@@ -33,6 +34,7 @@ class UnitOfWork:
     shows: ShowRepository
     holds: HoldRepository
     orders: OrderRepository
+    payments: PaymentRepository
     rooms: WaitingRoomRepository
     audit: AuditRepository
 
@@ -59,6 +61,7 @@ class UnitOfWork:
         self.shows = ShowRepository(conn)
         self.holds = HoldRepository(conn, self._events)
         self.orders = OrderRepository(conn, self._events)
+        self.payments = PaymentRepository(conn)
         self.rooms = WaitingRoomRepository(conn)
         self.audit = AuditRepository(conn)
         return self
