@@ -26,6 +26,8 @@ from boxoffice.inventory.service import InventoryService
 from boxoffice.observability.metrics import Metrics
 from boxoffice.orders.payments import FakeGateway, Gateways, PaymentGateway
 from boxoffice.orders.service import OrderService
+from boxoffice.outbox.domain import Backoff
+from boxoffice.outbox.service import Deliver, OutboxWorker
 from boxoffice.payments.pix import PixGateway
 from boxoffice.payments.service import PaymentService
 from boxoffice.ratelimit import RateLimits
@@ -57,6 +59,7 @@ class Container:
     secret: bytes
     audit: AuditService
     metrics: Metrics | None
+    outbox: OutboxWorker
     payments: PaymentService
     pix: PixGateway | None = None
 
@@ -88,6 +91,7 @@ def build_container(
     database: Database | None = None,
     cache: Cache | None = None,
     queue_store: QueueStore | None = None,
+    deliverers: dict[str, Deliver] | None = None,
     wall_clock: Clock | None = None,
 ) -> Container:
     clock = clock or SystemClock()
@@ -160,6 +164,13 @@ def build_container(
         secret=secret,
         audit=AuditService(uow),
         metrics=metrics,
+        outbox=OutboxWorker(
+            uow, clock, deliverers if deliverers is not None else {},
+            backoff=Backoff(
+                settings.outbox_backoff_seconds, settings.outbox_backoff_max_seconds,
+                settings.outbox_max_attempts,
+            ),
+        ),  # fmt: skip
         payments=PaymentService(
             uow, clock, orders, pix,
             settings.pix_webhook_secret.get_secret_value().encode() if settings.pix_webhook_secret else None,

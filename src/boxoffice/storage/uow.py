@@ -20,6 +20,7 @@ from boxoffice.errors import Busy
 from boxoffice.holds.repository import HoldRepository
 from boxoffice.inventory.repository import ShowRepository
 from boxoffice.orders.repository import OrderRepository
+from boxoffice.outbox.repository import OutboxRepository
 from boxoffice.payments.repository import PaymentRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
@@ -37,6 +38,7 @@ class UnitOfWork:
     payments: PaymentRepository
     rooms: WaitingRoomRepository
     audit: AuditRepository
+    outbox: OutboxRepository
 
     def __init__(
         self, database: Database, *, write: bool, on_commit: CommitObserver | None = None
@@ -64,6 +66,7 @@ class UnitOfWork:
         self.payments = PaymentRepository(conn)
         self.rooms = WaitingRoomRepository(conn)
         self.audit = AuditRepository(conn)
+        self.outbox = OutboxRepository(conn)
         return self
 
     async def __aexit__(
