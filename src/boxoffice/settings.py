@@ -63,6 +63,14 @@ class Settings(BaseSettings):
         default=True, description="App processes run the background jobs (false: `boxoffice worker` does)"
     )
 
+    password_threads: int = Field(
+        default=0, ge=0, le=64, description="Threads hashing passwords per process; 0 = one per core"
+    )
+    password_queue: int = Field(
+        default=64, ge=0, le=10_000,
+        description="Logins that may wait for a hashing thread; past it 503 busy + Retry-After",
+    )  # fmt: skip
+
     db_pool_size: int = Field(default=20, ge=1, le=200)
     lock_timeout_ms: int = Field(default=5000, ge=100, le=60000)
     auto_migrate: bool = True
