@@ -2,8 +2,8 @@
 
 Existing shows get UTC, the zone their times were entered in until now.
 
-Revision ID: 0005_shop_show_timezone
-Revises: 0004
+Revision ID: 0006_shop_show_timezone
+Revises: 0005_outbox
 Create Date: 2026-11-30 22:45:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_shop_show_timezone"
-down_revision: str | None = "0004"
+revision: str = "0006_shop_show_timezone"
+down_revision: str | None = "0005_outbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
