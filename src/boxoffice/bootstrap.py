@@ -26,6 +26,8 @@ from boxoffice.inventory.service import InventoryService
 from boxoffice.observability.metrics import Metrics
 from boxoffice.orders.payments import FakeGateway, PaymentGateway
 from boxoffice.orders.service import OrderService
+from boxoffice.outbox.domain import Backoff
+from boxoffice.outbox.service import Deliver, OutboxWorker
 from boxoffice.ratelimit import RateLimits
 from boxoffice.settings import Settings
 from boxoffice.storage.database import Database
@@ -55,6 +57,7 @@ class Container:
     secret: bytes
     audit: AuditService
     metrics: Metrics | None
+    outbox: OutboxWorker
 
     async def close(self) -> None:
         await self.tickets.settle()  # cache rebuilds in flight finish before the pools close
@@ -82,6 +85,7 @@ def build_container(
     database: Database | None = None,
     cache: Cache | None = None,
     queue_store: QueueStore | None = None,
+    deliverers: dict[str, Deliver] | None = None,
 ) -> Container:
     clock = clock or SystemClock()
     database = database or Database(
@@ -130,7 +134,9 @@ def build_container(
         gateway=gateway,
         limits=limits,
         accounts=AccountService(
-            uow, passwords or Passwords(), clock, settings.session_days, sessions
+            uow, passwords or Passwords(threads=settings.password_threads or None,
+                                        queue=settings.password_queue),
+            clock, settings.session_days, sessions,
         ),
         inventory=inventory,
         holds=HoldService(
@@ -151,4 +157,11 @@ def build_container(
         secret=secret,
         audit=AuditService(uow),
         metrics=metrics,
+        outbox=OutboxWorker(
+            uow, clock, deliverers if deliverers is not None else {},
+            backoff=Backoff(
+                settings.outbox_backoff_seconds, settings.outbox_backoff_max_seconds,
+                settings.outbox_max_attempts,
+            ),
+        ),  # fmt: skip
     )

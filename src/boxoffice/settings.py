@@ -63,6 +63,22 @@ class Settings(BaseSettings):
         default=True, description="App processes run the background jobs (false: `boxoffice worker` does)"
     )
 
+    password_threads: int = Field(
+        default=0, ge=0, le=64, description="Threads hashing passwords per process; 0 = one per core"
+    )
+    password_queue: int = Field(
+        default=64, ge=0, le=10_000,
+        description="Logins that may wait for a hashing thread; past it 503 busy + Retry-After",
+    )  # fmt: skip
+    outbox_every_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="How often the outbox worker looks for due messages"
+    )
+    outbox_backoff_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="First retry delay of a failed delivery (doubles each try)"
+    )
+    outbox_backoff_max_seconds: float = Field(default=3600.0, gt=0, le=86400)
+    outbox_max_attempts: int = Field(default=10, ge=1, le=100)
+
     db_pool_size: int = Field(default=20, ge=1, le=200)
     lock_timeout_ms: int = Field(default=5000, ge=100, le=60000)
     auto_migrate: bool = True

@@ -20,6 +20,7 @@ from boxoffice.errors import Busy
 from boxoffice.holds.repository import HoldRepository
 from boxoffice.inventory.repository import ShowRepository
 from boxoffice.orders.repository import OrderRepository
+from boxoffice.outbox.repository import OutboxRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
 from boxoffice.waitingroom.repository import WaitingRoomRepository
@@ -35,6 +36,7 @@ class UnitOfWork:
     orders: OrderRepository
     rooms: WaitingRoomRepository
     audit: AuditRepository
+    outbox: OutboxRepository
 
     def __init__(
         self, database: Database, *, write: bool, on_commit: CommitObserver | None = None
@@ -61,6 +63,7 @@ class UnitOfWork:
         self.orders = OrderRepository(conn, self._events)
         self.rooms = WaitingRoomRepository(conn)
         self.audit = AuditRepository(conn)
+        self.outbox = OutboxRepository(conn)
         return self
 
     async def __aexit__(

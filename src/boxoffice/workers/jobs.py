@@ -32,6 +32,7 @@ def jobs_of(container: Container, sweep_every: float) -> list[Job]:
     return [
         Job("sweep-holds", sweep_every, container.holds.sweep),
         Job("admit", container.settings.admit_every_seconds, container.waiting_room.admit_all),
+        Job("outbox", container.settings.outbox_every_seconds, container.outbox.run_once, ttl=60.0),
     ]
 
 
