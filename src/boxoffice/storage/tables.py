@@ -72,6 +72,7 @@ shows = Table(
     Column("per_account_limit", Integer, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
 )
 
 sections = Table(
