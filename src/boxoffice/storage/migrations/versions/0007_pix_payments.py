@@ -1,7 +1,7 @@
 """asynchronous (Pix) payments and their webhook events
 
-Revision ID: 0006_pix_payments
-Revises: 0005_outbox
+Revision ID: 0007_pix_payments
+Revises: 0006_shop_show_timezone
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import boxoffice.storage.types
 
-revision: str = "0006_pix_payments"
-down_revision: str | None = "0005_outbox"
+revision: str = "0007_pix_payments"
+down_revision: str | None = "0006_shop_show_timezone"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
