@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from boxoffice.accounts.schemas import RegisterIn
-from boxoffice.errors import DomainError, NotFound
+from boxoffice.errors import Busy, DomainError, NotFound
 from boxoffice.holds.domain import HoldRequest
 from boxoffice.inventory.domain import SaleStatus, SectionKind
 from boxoffice.orders.qr import qr_data_uri
@@ -69,6 +69,8 @@ async def login(page: PageDep) -> Response:
     try:
         await login_limits(page.container, page.request, email)
         _, token = await page.container.accounts.login(email, str(form.get("password", "")))
+    except Busy:
+        raise  # 503 + Retry-After, as an error page
     except DomainError as error:
         return page.render("login.html", status=401 if error.code == "invalid_credentials" else 429,
                            error=message_for(error), email=email, next=target)  # fmt: skip
@@ -91,6 +93,8 @@ async def register(page: PageDep) -> Response:
     except ValidationError as exc:
         fields = sorted({str(e["loc"][0]) for e in exc.errors()})
         return page.render("register.html", status=422, error="invalid_request", fields=fields, values=values)
+    except Busy:
+        raise  # 503 + Retry-After, as an error page
     except DomainError as error:
         code = "weak_password" if error.details.get("field") == "password" else error.code
         return page.render("register.html", status=422 if code != "rate_limited" else 429,

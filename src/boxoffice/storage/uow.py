@@ -20,6 +20,8 @@ from boxoffice.errors import Busy
 from boxoffice.holds.repository import HoldRepository
 from boxoffice.inventory.repository import ShowRepository
 from boxoffice.orders.repository import OrderRepository
+from boxoffice.outbox.repository import OutboxRepository
+from boxoffice.payments.repository import PaymentRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
 from boxoffice.waitingroom.repository import WaitingRoomRepository
@@ -33,8 +35,10 @@ class UnitOfWork:
     shows: ShowRepository
     holds: HoldRepository
     orders: OrderRepository
+    payments: PaymentRepository
     rooms: WaitingRoomRepository
     audit: AuditRepository
+    outbox: OutboxRepository
 
     def __init__(
         self, database: Database, *, write: bool, on_commit: CommitObserver | None = None
@@ -59,8 +63,10 @@ class UnitOfWork:
         self.shows = ShowRepository(conn)
         self.holds = HoldRepository(conn, self._events)
         self.orders = OrderRepository(conn, self._events)
+        self.payments = PaymentRepository(conn)
         self.rooms = WaitingRoomRepository(conn)
         self.audit = AuditRepository(conn)
+        self.outbox = OutboxRepository(conn)
         return self
 
     async def __aexit__(

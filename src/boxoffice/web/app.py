@@ -20,6 +20,7 @@ from boxoffice.observability import endpoints as observability
 from boxoffice.observability.metrics import multiprocess
 from boxoffice.observability.middleware import Observe
 from boxoffice.orders import endpoints as orders
+from boxoffice.payments import endpoints as payments
 from boxoffice.pages import fan as fan_pages
 from boxoffice.pages import organiser as organiser_pages
 from boxoffice.pages.base import STATIC, LoginRequired, Pages, login_required
@@ -79,7 +80,8 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
     for router in (
         health.router, docs.router, accounts.router, inventory.router, inventory.admin,
         holds.router, orders.router, orders.admin, waitingroom.router, waitingroom.admin,
-        audit.admin, observability.router, fan_pages.router, organiser_pages.router,
+        audit.admin, observability.router, payments.router, fan_pages.router,
+        organiser_pages.router,
     ):  # fmt: skip
         app.include_router(router)
     return app

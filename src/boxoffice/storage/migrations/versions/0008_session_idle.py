@@ -3,8 +3,8 @@
 A session ends BOXOFFICE_SESSION_IDLE_MINUTES after its last use (or at its
 absolute expiry, whichever is first). NULL means "not used since created".
 
-Revision ID: 0005_session_idle
-Revises: 0004
+Revision ID: 0008_session_idle
+Revises: 0007_pix_payments
 Create Date: 2026-11-30 23:00:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import boxoffice.storage.types
 
-revision: str = "0005_session_idle"
-down_revision: str | None = "0004"
+revision: str = "0008_session_idle"
+down_revision: str | None = "0007_pix_payments"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
