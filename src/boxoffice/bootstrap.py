@@ -134,7 +134,9 @@ def build_container(
         gateway=gateway,
         limits=limits,
         accounts=AccountService(
-            uow, passwords or Passwords(), clock, settings.session_days, sessions
+            uow, passwords or Passwords(threads=settings.password_threads or None,
+                                        queue=settings.password_queue),
+            clock, settings.session_days, sessions,
         ),
         inventory=inventory,
         holds=HoldService(

@@ -63,6 +63,13 @@ class Settings(BaseSettings):
         default=True, description="App processes run the background jobs (false: `boxoffice worker` does)"
     )
 
+    password_threads: int = Field(
+        default=0, ge=0, le=64, description="Threads hashing passwords per process; 0 = one per core"
+    )
+    password_queue: int = Field(
+        default=64, ge=0, le=10_000,
+        description="Logins that may wait for a hashing thread; past it 503 busy + Retry-After",
+    )  # fmt: skip
     outbox_every_seconds: float = Field(
         default=1.0, gt=0, le=60, description="How often the outbox worker looks for due messages"
     )
