@@ -18,6 +18,8 @@ from boxoffice.cache.redis import RedisCache
 from boxoffice.cache.sessions import SessionCache
 from boxoffice.cache.tickets import TicketCache
 from boxoffice.clock import Clock, SystemClock
+from boxoffice.email.service import EmailDeliverer
+from boxoffice.email.smtp import Mailer
 from boxoffice.holds.admission import AdmissionGate
 from boxoffice.holds.batch_pg import postgres_batch_stores
 from boxoffice.holds.service import HoldService
@@ -58,12 +60,14 @@ class Container:
     audit: AuditService
     metrics: Metrics | None
     outbox: OutboxWorker
+    mailer: Mailer
 
     async def close(self) -> None:
         await self.tickets.settle()  # cache rebuilds in flight finish before the pools close
         await self.queue_store.close()
         await self.cache.close()
         await self.database.dispose()
+        self.mailer.close()
 
 
 def make_cache(settings: Settings, clock: Clock) -> Cache:
@@ -127,7 +131,12 @@ def build_container(
         },
         redis_url=settings.redis_url,
     )
+    mailer = Mailer(settings.smtp_url, settings.data_dir / "mail")
+    email = EmailDeliverer(
+        uow, mailer, clock, sender=settings.mail_from, public_url=settings.public_url
+    )
     return Container(
+        mailer=mailer,
         settings=settings,
         clock=clock,
         database=database,
@@ -158,7 +167,7 @@ def build_container(
         audit=AuditService(uow),
         metrics=metrics,
         outbox=OutboxWorker(
-            uow, clock, deliverers if deliverers is not None else {},
+            uow, clock, {**email.deliverers(), **(deliverers or {})},
             backoff=Backoff(
                 settings.outbox_backoff_seconds, settings.outbox_backoff_max_seconds,
                 settings.outbox_max_attempts,

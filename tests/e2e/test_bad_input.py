@@ -61,6 +61,9 @@ CASES = [
          json={"email": 12, "password": ["x"]}),
     Case("logout without a session", "POST", "/api/v1/auth/logout", 401, "not_authenticated", "nobody"),
     Case("me with a made-up token", "GET", "/api/v1/me", 401, "not_authenticated", "bad_token"),
+    Case("mail language unknown", "PUT", "/api/v1/me/language", 422, "invalid_request", json={"language": "fr"}),
+    Case("mail language without a session", "PUT", "/api/v1/me/language", 401, "not_authenticated", "nobody",
+         json={"language": "en"}),
     # -- catalogue
     Case("unknown show", "GET", "/api/v1/shows/" + NO_SUCH, 404, "not_found", "nobody"),
     Case("shows list by the wrong method", "DELETE", "/api/v1/shows", 405, "method_not_allowed", "nobody"),
@@ -252,7 +255,10 @@ async def test_bad_input_gets_a_clear_error_and_changes_nothing(
     error = r.json()["error"]
     assert error["code"] == case.code
     assert isinstance(error["message"], str) and error["message"]
-    assert await _snapshot(container) == before
+    after = await _snapshot(container)
+    if case.name == "register email taken":  # its owner is told by mail: one outbox message
+        after["outbox_messages"] -= 1
+    assert after == before
 
 
 def test_every_api_endpoint_has_a_bad_input_case(client: httpx.AsyncClient) -> None:

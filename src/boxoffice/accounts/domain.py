@@ -31,6 +31,7 @@ class Account:
     name: str
     role: Role
     created_at: datetime
+    language: str = "en"  # of the mail we send (pages follow the browser)
 
     @property
     def is_organiser(self) -> bool:
@@ -47,6 +48,11 @@ class Session:
 
     def is_live(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at
+
+
+def language_of(code: str | None) -> str:
+    """The languages we mail in: pt-BR for any Portuguese, else English."""
+    return "pt-BR" if code and code.lower().startswith("pt") else "en"
 
 
 def hash_token(token: str) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from boxoffice.accounts.schemas import AccountOut, LoginIn, LoginOut, RegisterIn
+from boxoffice.accounts.schemas import AccountOut, LanguageIn, LoginIn, LoginOut, RegisterIn
 from boxoffice.accounts.domain import normalise_email
+from boxoffice.pages.i18n import LANG_COOKIE, choose
 from boxoffice.web.deps import (
     SESSION_COOKIE,
     ContainerDep,
@@ -21,7 +22,10 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"])
 @router.post("/auth/register", status_code=201, response_model=AccountOut)
 async def register(body: RegisterIn, request: Request, container: ContainerDep) -> AccountOut:
     await container.limits.hit("register", client_ip(request))
-    account = await container.accounts.register(body.email, body.password, body.name)
+    language = body.language or choose(
+        request.cookies.get(LANG_COOKIE), request.headers.get("accept-language", "")
+    )
+    account = await container.accounts.register(body.email, body.password, body.name, language=language)
     return AccountOut.of(account)
 
 
@@ -63,3 +67,9 @@ async def logout(
 @router.get("/me", response_model=AccountOut)
 async def me(account: CurrentAccount) -> AccountOut:
     return AccountOut.of(account)
+
+
+@router.put("/me/language", response_model=AccountOut)
+async def set_language(body: LanguageIn, account: CurrentAccount, container: ContainerDep) -> AccountOut:
+    """The language of the mail we send you (en or pt-BR)."""
+    return AccountOut.of(await container.accounts.set_language(account, body.language))

@@ -12,7 +12,8 @@ from babel import dates
 
 from boxoffice.email.ics import show_ics
 from boxoffice.email.pdf import TicketCard, tickets_pdf
-from boxoffice.email.texts import language_of, text
+from boxoffice.accounts.domain import language_of
+from boxoffice.email.texts import text
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +47,16 @@ def compose(envelope: Envelope, subject: str, body: str) -> EmailMessage:
     mail["Subject"] = subject
     mail["Message-ID"] = envelope.message_id
     mail["Date"] = format_datetime(envelope.date)
-    mail["Content-Language"] = language_of(envelope.language)
     mail["Auto-Submitted"] = "auto-generated"
     greeting = text(envelope.language, "hello", name=envelope.name or envelope.to)
     mail.set_content(f"{greeting}\n\n{body}\n\n{text(envelope.language, 'signature')}\n")
+    return mail
+
+
+def finish(mail: EmailMessage, envelope: Envelope) -> EmailMessage:
+    """Headers set last: set_content and add_attachment move Content-* headers to a part."""
+    del mail["Content-Language"]
+    mail["Content-Language"] = language_of(envelope.language)
     return mail
 
 
@@ -108,3 +115,26 @@ def order_confirmation(envelope: Envelope, facts: OrderFacts) -> EmailMessage:
         params={"method": "PUBLISH"},
     )  # fmt: skip
     return mail
+
+
+def presale_code(envelope: Envelope, show: object, payload: dict[str, object], link: str) -> EmailMessage:
+    """The presale code mail; the window, when the payload gives it, in the venue's zone."""
+    lang = envelope.language
+    zone = str(getattr(show, "timezone", "UTC"))
+    window = ""
+    starts, ends = payload.get("starts_at"), payload.get("ends_at")
+    if starts and ends:
+        window = text(
+            lang, "presale.window",
+            starts=local_time(_moment(starts), zone, lang), ends=local_time(_moment(ends), zone, lang),
+        )  # fmt: skip
+    name = str(getattr(show, "name", ""))
+    return compose(
+        envelope,
+        text(lang, "presale.subject", show=name),
+        text(lang, "presale.body", show=name, code=payload["code"], window=window, link=link),
+    )
+
+
+def _moment(value: object) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

@@ -66,8 +66,10 @@ def _page(canvas: Canvas, card: TicketCard, language: str) -> None:
         canvas.setFont("Helvetica", 7)
         canvas.drawString(margin, y, text(language, key))
         canvas.setFont("Helvetica-Bold", 9)
-        canvas.drawString(margin + 62, y, _fit(value, 36))
-        y -= 15
+        for line in _lines(_plain(value), 34)[:2]:
+            canvas.drawString(margin + 62, y, line)
+            y -= 11
+        y -= 3
     _qr(canvas, card.code, x=width - margin - 112, y=margin + 4, size=112)
 
 
@@ -77,6 +79,23 @@ def _qr(canvas: Canvas, value: str, *, x: float, y: float, size: float) -> None:
     drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
     drawing.add(widget)
     renderPDF.draw(drawing, canvas, x, y)
+
+
+def _plain(value: str) -> str:
+    """Helvetica has no narrow or no-break spaces (babel puts them in times)."""
+    return value.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def _lines(value: str, width: int) -> list[str]:
+    """Break a long value at its last ", " or space that fits."""
+    lines = []
+    while len(value) > width:
+        cut = value.rfind(", ", 0, width)
+        cut = cut if cut > 0 else value.rfind(" ", 0, width)
+        cut = cut if cut > 0 else width
+        lines.append(value[:cut].rstrip(", "))
+        value = value[cut:].lstrip(", ")
+    return [*lines, value]
 
 
 def _fit(value: str, limit: int) -> str:

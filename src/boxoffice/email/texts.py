@@ -6,6 +6,8 @@ site, so each text is a whole sentence with {placeholders} (str.format).
 
 from __future__ import annotations
 
+from boxoffice.accounts.domain import language_of
+
 LANGUAGES = ("en", "pt-BR")
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -104,12 +106,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "pdf.code": "Código do ingresso",
     },
 }
-
-
-def language_of(code: str | None) -> str:
-    if code and code.lower().startswith("pt"):
-        return "pt-BR"
-    return "en"
 
 
 def text(language: str, key: str, **values: object) -> str:

@@ -47,6 +47,7 @@ from boxoffice.inventory.domain import Show
 from boxoffice.orders.domain import Order, OrderStatus, Ticket
 from boxoffice.orders.payments import Charge, Outcome, PaymentGateway
 from boxoffice.storage.groupcommit import GroupCommit
+from boxoffice import outbox
 from boxoffice.storage.uow import UnitOfWorkFactory
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +255,11 @@ class OrderService:
         ]
         await uow.orders.add_tickets(issued)
         await uow.orders.settle(order, OrderStatus.PAID, now, reference=charge.reference)
+        await outbox.order_paid(
+            uow, order_id=order.id, account_id=order.account_id, show_id=order.show_id,
+            amount_cents=order.amount_cents, currency=order.currency,
+            ticket_codes=[t.code for t in issued], now=now,
+        )  # fmt: skip
         return issued
 
     async def get(self, account: Account, order_id: str) -> Order:

@@ -87,7 +87,9 @@ async def register(page: PageDep) -> Response:
     try:
         body = RegisterIn(email=values["email"], name=values["name"], password=str(form.get("password", "")))
         await page.container.limits.hit("register", client_ip(page.request))
-        await page.container.accounts.register(body.email, body.password, body.name)
+        await page.container.accounts.register(
+            body.email, body.password, body.name, language=page.language.code
+        )
         _, token = await page.container.accounts.login(body.email, body.password)
     except ValidationError as exc:
         fields = sorted({str(e["loc"][0]) for e in exc.errors()})

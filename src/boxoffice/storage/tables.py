@@ -47,6 +47,8 @@ accounts = Table(
     Column("password_hash", String(255), nullable=False),
     Column("role", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # the fan's language for mail ("en" or "pt-BR"), chosen when registering
+    Column("language", String(8), nullable=False, server_default="en"),
 )
 
 sessions = Table(

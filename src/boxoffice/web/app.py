@@ -14,6 +14,7 @@ from boxoffice import __version__
 from boxoffice.accounts import endpoints as accounts
 from boxoffice.audit import endpoints as audit
 from boxoffice.bootstrap import Container
+from boxoffice.email import pages as mail_pages
 from boxoffice.holds import endpoints as holds
 from boxoffice.inventory import endpoints as inventory
 from boxoffice.observability import endpoints as observability
@@ -74,7 +75,7 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
     for router in (
         health.router, accounts.router, inventory.router, inventory.admin,
         holds.router, orders.router, orders.admin, waitingroom.router, waitingroom.admin,
-        audit.admin, observability.router, fan_pages.router, organiser_pages.router,
+        audit.admin, observability.router, fan_pages.router, organiser_pages.router, mail_pages.router,
     ):  # fmt: skip
         app.include_router(router)
     return app
