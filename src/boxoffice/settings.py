@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     hold_rate: str = "30/minute"
     queue_rate: str = "60/minute"
     ip_rate: str = "600/minute"
+    presale_code_rate: str = Field(default="10/minute", description="Presale code attempts per account")
     admit_every_seconds: float = Field(default=1.0, gt=0, le=60)
     run_jobs: bool = Field(
         default=True, description="App processes run the background jobs (false: `boxoffice worker` does)"
