@@ -129,6 +129,7 @@ def build_container(
     limits = RateLimits(
         {
             "login": settings.login_rate,
+            "login_ip": settings.login_ip_rate,
             "register": settings.register_rate,
             "hold": settings.hold_rate,
             "queue": settings.queue_rate,
@@ -153,6 +154,7 @@ def build_container(
             uow, passwords or Passwords(threads=settings.password_threads or None,
                                         queue=settings.password_queue),
             clock, settings.session_days, sessions,
+            idle_minutes=settings.session_idle_minutes,
         ),
         inventory=inventory,
         holds=HoldService(

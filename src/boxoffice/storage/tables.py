@@ -57,6 +57,7 @@ sessions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
+    Column("last_seen_at", UTCDateTime),  # the idle timeout counts from here (NULL: created_at)
     Index("ix_sessions_account", "account_id"),
 )
 
