@@ -1,7 +1,7 @@
 """presale: registration windows, registrations, codes
 
-Revision ID: 0008_presale
-Revises: 0007_pix_payments
+Revision ID: 0009_presale
+Revises: 0008_session_idle
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import boxoffice.storage.types
 
-revision: str = "0008_presale"
-down_revision: str | None = "0007_pix_payments"
+revision: str = "0009_presale"
+down_revision: str | None = "0008_session_idle"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
