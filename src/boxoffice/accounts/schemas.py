@@ -51,6 +51,19 @@ class AccountOut(BaseModel):
         )
 
 
+REGISTERED = (
+    "Thanks. If this email is new, your account is ready: log in. "
+    "If it already has an account, its owner will hear from us by email."
+)
+
+
+class RegisteredOut(BaseModel):
+    """The same answer whether or not the email already has an account."""
+
+    status: Literal["accepted"] = "accepted"
+    message: str = REGISTERED
+
+
 class LoginOut(BaseModel):
     token: str = Field(description="Send as `Authorization: Bearer <token>`.")
     csrf_token: str = Field(description="Send as X-CSRF-Token when authenticating by cookie.")

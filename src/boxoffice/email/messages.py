@@ -14,6 +14,7 @@ from boxoffice.email.ics import show_ics
 from boxoffice.email.pdf import TicketCard, tickets_pdf
 from boxoffice.accounts.domain import language_of
 from boxoffice.email.texts import text
+from boxoffice.inventory.domain import Show
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +118,10 @@ def order_confirmation(envelope: Envelope, facts: OrderFacts) -> EmailMessage:
     return mail
 
 
-def presale_code(envelope: Envelope, show: object, payload: dict[str, object], link: str) -> EmailMessage:
+def presale_code(envelope: Envelope, show: Show, payload: dict[str, object], link: str) -> EmailMessage:
     """The presale code mail; the window, when the payload gives it, in the venue's zone."""
     lang = envelope.language
-    zone = str(getattr(show, "timezone", "UTC"))
+    zone = show.timezone
     window = ""
     starts, ends = payload.get("starts_at"), payload.get("ends_at")
     if starts and ends:
@@ -128,7 +129,7 @@ def presale_code(envelope: Envelope, show: object, payload: dict[str, object], l
             lang, "presale.window",
             starts=local_time(_moment(starts), zone, lang), ends=local_time(_moment(ends), zone, lang),
         )  # fmt: skip
-    name = str(getattr(show, "name", ""))
+    name = show.name
     return compose(
         envelope,
         text(lang, "presale.subject", show=name),

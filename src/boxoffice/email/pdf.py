@@ -66,7 +66,7 @@ def _page(canvas: Canvas, card: TicketCard, language: str) -> None:
         canvas.setFont("Helvetica", 7)
         canvas.drawString(margin, y, text(language, key))
         canvas.setFont("Helvetica-Bold", 9)
-        for line in _lines(_plain(value), 34)[:2]:
+        for line in _lines(_plain(value), 34)[:3]:
             canvas.drawString(margin + 62, y, line)
             y -= 11
         y -= 3

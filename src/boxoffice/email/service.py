@@ -85,7 +85,7 @@ class EmailDeliverer:
             raise Undeliverable(f"no order {order_id}")
         return OrderFacts(
             order_id=order.id, show_id=show.id, show=show.name, venue=show.venue,
-            starts_at=show.starts_at, timezone=getattr(show, "timezone", "UTC"),
+            starts_at=show.starts_at, timezone=show.timezone,
             tickets=[(t.section_name, t.seat_label, t.code) for t in order.tickets],
             link=f"{self._url}/orders/{order.id}",
         )  # fmt: skip
