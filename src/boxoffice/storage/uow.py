@@ -20,9 +20,16 @@ from boxoffice.errors import Busy
 from boxoffice.holds.repository import HoldRepository
 from boxoffice.inventory.repository import ShowRepository
 from boxoffice.orders.repository import OrderRepository
+from boxoffice.notifications.repository import NotificationRepository
+from boxoffice.refunds.repository import RefundRepository
+from boxoffice.resale.repository import ListingRepository
+from boxoffice.rules.repository import RulesRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
+from boxoffice.tickets.repository import TicketRepository
+from boxoffice.transfers.repository import TransferRepository
 from boxoffice.waitingroom.repository import WaitingRoomRepository
+from boxoffice.waitlist.repository import WaitlistRepository
 
 log = logging.getLogger("boxoffice.storage")
 
@@ -35,6 +42,14 @@ class UnitOfWork:
     orders: OrderRepository
     rooms: WaitingRoomRepository
     audit: AuditRepository
+    # after the sale
+    tickets: TicketRepository
+    rules: RulesRepository
+    refunds: RefundRepository
+    transfers: TransferRepository
+    listings: ListingRepository
+    waitlist: WaitlistRepository
+    notifications: NotificationRepository
 
     def __init__(
         self, database: Database, *, write: bool, on_commit: CommitObserver | None = None
@@ -61,6 +76,13 @@ class UnitOfWork:
         self.orders = OrderRepository(conn, self._events)
         self.rooms = WaitingRoomRepository(conn)
         self.audit = AuditRepository(conn)
+        self.tickets = TicketRepository(conn, self._events)
+        self.rules = RulesRepository(conn)
+        self.refunds = RefundRepository(conn, self._events)
+        self.transfers = TransferRepository(conn)
+        self.listings = ListingRepository(conn, self._events)
+        self.waitlist = WaitlistRepository(conn, self._events)
+        self.notifications = NotificationRepository(conn)
         return self
 
     async def __aexit__(
@@ -86,6 +108,10 @@ class UnitOfWork:
         self._events.pending.clear()
         if self._on_commit is not None and events:
             notify_committed(self._on_commit, events)
+
+    def record(self, event: AuditEvent) -> None:
+        """An audit event written with this unit of work's commit."""
+        self._events.add(event)
 
     async def lock_purchase(self, account_id: str, show_id: str) -> None:
         await locking.lock_purchase(self.conn, account_id, show_id)

@@ -32,6 +32,8 @@ def jobs_of(container: Container, sweep_every: float) -> list[Job]:
     return [
         Job("sweep-holds", sweep_every, container.holds.sweep),
         Job("admit", container.settings.admit_every_seconds, container.waiting_room.admit_all),
+        Job("send-refunds", sweep_every, container.refunds.send_pending),
+        Job("waitlist-offers", sweep_every, container.waitlist.offer),
     ]
 
 
