@@ -24,8 +24,12 @@ from boxoffice.holds.service import HoldService
 from boxoffice.inventory.events import InventoryListener, Listeners
 from boxoffice.inventory.service import InventoryService
 from boxoffice.observability.metrics import Metrics
-from boxoffice.orders.payments import FakeGateway, PaymentGateway
+from boxoffice.orders.payments import FakeGateway, Gateways, PaymentGateway
 from boxoffice.orders.service import OrderService
+from boxoffice.outbox.domain import Backoff
+from boxoffice.outbox.service import Deliver, OutboxWorker
+from boxoffice.payments.pix import PixGateway
+from boxoffice.payments.service import PaymentService
 from boxoffice.ratelimit import RateLimits
 from boxoffice.settings import Settings
 from boxoffice.storage.database import Database
@@ -97,8 +101,13 @@ class Container:
     waitlist = property(lambda self: self.after_sale.waitlist)
     checkin = property(lambda self: self.after_sale.checkin)
     notifications = property(lambda self: self.after_sale.notifications)
+    outbox: OutboxWorker
+    payments: PaymentService
+    pix: PixGateway | None = None
 
     async def close(self) -> None:
+        if self.pix is not None:
+            await self.pix.close()
         await self.tickets.settle()  # cache rebuilds in flight finish before the pools close
         await self.queue_store.close()
         await self.cache.close()
@@ -124,6 +133,8 @@ def build_container(
     database: Database | None = None,
     cache: Cache | None = None,
     queue_store: QueueStore | None = None,
+    deliverers: dict[str, Deliver] | None = None,
+    wall_clock: Clock | None = None,
 ) -> Container:
     clock = clock or SystemClock()
     database = database or Database(
@@ -165,6 +176,12 @@ def build_container(
         },
         redis_url=settings.redis_url,
     )
+    pix = make_pix(settings, clock)
+    gateways = Gateways({"fake": gateway, **({"pix": pix} if pix else {})})
+    orders = OrderService(
+        uow, clock, gateways, listeners,
+        purchases=sessions, on_paid=waiting_room.finished, batch_size=settings.order_batch_size,
+    )  # fmt: skip
     return Container(
         settings=settings,
         clock=clock,
@@ -172,7 +189,9 @@ def build_container(
         gateway=gateway,
         limits=limits,
         accounts=AccountService(
-            uow, passwords or Passwords(), clock, settings.session_days, sessions
+            uow, passwords or Passwords(threads=settings.password_threads or None,
+                                        queue=settings.password_queue),
+            clock, settings.session_days, sessions,
         ),
         inventory=inventory,
         holds=HoldService(
@@ -181,10 +200,7 @@ def build_container(
             purchases=sessions, batch_size=settings.hold_batch_size,
             direct_batches=None if database.is_sqlite else postgres_batch_stores(database, committed),
         ),  # fmt: skip
-        orders=OrderService(
-            uow, clock, gateway, listeners, purchases=sessions, on_paid=waiting_room.finished,
-            batch_size=settings.order_batch_size,
-        ),  # fmt: skip
+        orders=orders,
         cache=cache,
         tickets=tickets,
         local=local,
@@ -193,5 +209,30 @@ def build_container(
         secret=secret,
         audit=AuditService(uow),
         metrics=metrics,
-        after_sale=after_sale(uow, clock, gateway, listeners, secret, settings),
+        after_sale=after_sale(uow, clock, gateways, listeners, secret, settings),
+        outbox=OutboxWorker(
+            uow, clock, deliverers if deliverers is not None else {},
+            backoff=Backoff(
+                settings.outbox_backoff_seconds, settings.outbox_backoff_max_seconds,
+                settings.outbox_max_attempts,
+            ),
+        ),  # fmt: skip
+        payments=PaymentService(
+            uow, clock, orders, pix,
+            settings.pix_webhook_secret.get_secret_value().encode() if settings.pix_webhook_secret else None,
+            tolerance=settings.pix_webhook_tolerance_seconds,
+            grace_seconds=settings.pix_reconcile_after_seconds, wall=wall_clock,
+        ),  # fmt: skip
+        pix=pix,
     )
+
+
+def make_pix(settings: Settings, clock: Clock) -> PixGateway | None:
+    """The Pix provider's client, when one is configured."""
+    if not settings.pix_provider_url:
+        return None
+    return PixGateway(
+        settings.pix_provider_url,
+        settings.pix_api_key.get_secret_value() if settings.pix_api_key else "",
+        clock, settings.pix_payment_minutes, notify_url=settings.pix_notify_url,
+    )  # fmt: skip

@@ -29,6 +29,11 @@ class NotAuthenticated(DomainError):
     default_message = "Log in first: the session is missing, expired or revoked."
 
 
+class WebhookRejected(NotAuthenticated):
+    code = "webhook_rejected"
+    default_message = "The webhook's signature is missing, wrong or too old."
+
+
 class InvalidCredentials(DomainError):
     code = "invalid_credentials"
     default_message = "Email or password is wrong."
@@ -92,6 +97,11 @@ class HoldNotActive(Conflict):
 class AlreadyPaid(Conflict):
     code = "already_paid"
     default_message = "This hold has already been paid."
+
+
+class PaymentPending(Conflict):
+    code = "payment_pending"
+    default_message = "A payment for this hold is waiting for confirmation; pay it or let it expire."
 
 
 class AlreadyCheckedIn(Conflict):

@@ -53,6 +53,21 @@ class Settings(BaseSettings):
         default=0, ge=0, le=10_000, description="Test mode: how long the fake provider takes to answer"
     )
 
+    pix_provider_url: str | None = Field(
+        default=None, description="The Pix provider's API (e.g. `boxoffice pix-provider`); unset = no Pix"
+    )
+    pix_api_key: SecretStr | None = None
+    pix_webhook_secret: SecretStr | None = None
+    pix_notify_url: str | None = Field(
+        default=None, description="Where the provider sends webhooks: this shop's /api/v1/payments/pix/webhook"
+    )
+    pix_payment_minutes: float = Field(default=15, gt=0, le=24 * 60)
+    pix_webhook_tolerance_seconds: float = Field(default=300, ge=1, le=3600)
+    pix_reconcile_every_seconds: float = Field(default=30, gt=0, le=3600)
+    pix_reconcile_after_seconds: float = Field(
+        default=60, ge=0, le=3600, description="Pending this long, a payment is asked about"
+    )
+
     login_rate: str = "10/minute"
     register_rate: str = "10/minute"
     hold_rate: str = "30/minute"
@@ -62,6 +77,22 @@ class Settings(BaseSettings):
     run_jobs: bool = Field(
         default=True, description="App processes run the background jobs (false: `boxoffice worker` does)"
     )
+
+    password_threads: int = Field(
+        default=0, ge=0, le=64, description="Threads hashing passwords per process; 0 = one per core"
+    )
+    password_queue: int = Field(
+        default=64, ge=0, le=10_000,
+        description="Logins that may wait for a hashing thread; past it 503 busy + Retry-After",
+    )  # fmt: skip
+    outbox_every_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="How often the outbox worker looks for due messages"
+    )
+    outbox_backoff_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="First retry delay of a failed delivery (doubles each try)"
+    )
+    outbox_backoff_max_seconds: float = Field(default=3600.0, gt=0, le=86400)
+    outbox_max_attempts: int = Field(default=10, ge=1, le=100)
 
     db_pool_size: int = Field(default=20, ge=1, le=200)
     lock_timeout_ms: int = Field(default=5000, ge=100, le=60000)

@@ -45,7 +45,7 @@ class AccountService:
         account = Account(
             id=new_id(), email=email, name=name.strip(), role=role, created_at=self._clock.now()
         )
-        password_hash = self._passwords.hash(password)
+        password_hash = await self._passwords.hash(password)
         try:
             async with self._uow(write=True) as uow:
                 if await uow.accounts.by_email(email) is not None:
@@ -63,11 +63,14 @@ class AccountService:
         async with self._uow() as uow:
             found = await uow.accounts.by_email(email)
         if found is None:
-            self._passwords.verify_dummy(password)
+            await self._passwords.verify_dummy(password)
             raise InvalidCredentials()
         account, password_hash = found
-        if not self._passwords.verify(password_hash, password):
+        if not await self._passwords.verify(password_hash, password):
             raise InvalidCredentials()
+        rehashed = None  # parameters changed since: upgrade the hash now (before the transaction)
+        if self._passwords.needs_rehash(password_hash):
+            rehashed = await self._passwords.hash(password)
         token = new_token()
         now = self._clock.now()
         session = Session(
@@ -77,8 +80,8 @@ class AccountService:
             expires_at=now + self._session_lifetime,
         )
         async with self._uow(write=True) as uow:
-            if self._passwords.needs_rehash(password_hash):
-                await uow.accounts.set_password_hash(account.id, self._passwords.hash(password))
+            if rehashed is not None:
+                await uow.accounts.set_password_hash(account.id, rehashed)
             await uow.sessions.add(session)
             await uow.commit()
         if self._sessions is not None:  # the fan's next request needs no database
@@ -120,7 +123,7 @@ class AccountService:
                 account, _ = found
                 check_password_strength(password, email)
                 await uow.accounts.set_role(account.id, Role.ORGANISER)
-                await uow.accounts.set_password_hash(account.id, self._passwords.hash(password))
+                await uow.accounts.set_password_hash(account.id, await self._passwords.hash(password))
                 await uow.commit()
                 return Account(account.id, email, account.name, Role.ORGANISER, account.created_at)
         return await self.register(email, password, name, role=Role.ORGANISER)

@@ -51,6 +51,7 @@ class Action(StrEnum):
     LEFT = "left"
     OFFERED = "offered"
     SKIPPED = "skipped"
+    EXTENDED = "extended"  # a hold kept alive until a pending payment's deadline
 
 
 @dataclass(frozen=True, slots=True)

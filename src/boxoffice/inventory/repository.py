@@ -55,6 +55,7 @@ def show_from_rows(row, section_rows: Iterable) -> Show:  # type: ignore[no-unty
         currency=row.currency,
         created_at=row.created_at,
         sections=[_section(s) for s in section_rows],
+        timezone=row.timezone,
     )
 
 
@@ -76,6 +77,7 @@ class ShowRepository:
                 per_account_limit=show.per_account_limit,
                 currency=show.currency,
                 created_at=show.created_at,
+                timezone=show.timezone,
             )
         )
 

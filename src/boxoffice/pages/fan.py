@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from boxoffice.accounts.domain import normalise_email
 from boxoffice.accounts.schemas import RegisterIn
-from boxoffice.errors import DomainError, NotFound
+from boxoffice.errors import Busy, DomainError, NotFound
 from boxoffice.holds.domain import HoldRequest
 from boxoffice.inventory.domain import SaleStatus, SectionKind
 from boxoffice.orders.qr import qr_data_uri
@@ -67,6 +67,8 @@ async def login(page: PageDep) -> Response:
     try:
         await page.container.limits.hit("login", client_ip(page.request), normalise_email(email))
         _, token = await page.container.accounts.login(email, str(form.get("password", "")))
+    except Busy:
+        raise  # 503 + Retry-After, as an error page
     except DomainError as error:
         return page.render("login.html", status=401 if error.code == "invalid_credentials" else 429,
                            error=message_for(error), email=email, next=target)  # fmt: skip
@@ -90,6 +92,8 @@ async def register(page: PageDep) -> Response:
     except ValidationError as exc:
         fields = sorted({str(e["loc"][0]) for e in exc.errors()})
         return page.render("register.html", status=422, error="invalid_request", fields=fields, values=values)
+    except Busy:
+        raise  # 503 + Retry-After, as an error page
     except DomainError as error:
         code = "weak_password" if error.details.get("field") == "password" else error.code
         return page.render("register.html", status=409 if code == "email_taken" else 422,

@@ -72,6 +72,7 @@ shows = Table(
     Column("per_account_limit", Integer, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
 )
 
 sections = Table(
@@ -217,8 +218,66 @@ audit_events = Table(
     Index("ix_audit_events_entity", "entity", "entity_id"),
 )
 
+# The outbox (outbox/): messages written in the transaction of the change they
+# report, delivered later by the outbox worker. dedupe_key makes enqueueing
+# idempotent; a worker claims a due row by a conditional UPDATE (status and
+# next_attempt_at), and while it is claimed next_attempt_at is the claim's end,
+# so a worker that died leaves the row due again. No foreign keys: a message
+# outlives what it names (as the audit trail does).
+outbox_messages = Table(
+    "outbox_messages",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("account_id", ID),
+    Column("recipient", String(254)),
+    Column("payload", Text, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("claim", String(32)),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", String(500)),
+    CheckConstraint("status IN ('pending', 'sending', 'sent', 'dead')", name="status"),
+    Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+    Index("ix_outbox_messages_recipient", "recipient", "created_at"),
+)
+
+# Asynchronous payments (payments/): one row per order paid by an asynchronous
+# method (Pix), from the charge to its outcome; the webhook events already
+# applied (their ids make a re-delivered event a no-op).
+payments = Table(
+    "payments",
+    metadata,
+    Column("order_id", ID, ForeignKey("orders.id"), primary_key=True),
+    Column("reference", String(64), nullable=False, unique=True),
+    Column("method", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("copy_paste", Text, nullable=False),
+    Column("pay_url", String(500)),
+    Column("hold_id", ID, nullable=False),
+    Column("deadline", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_payments_status_deadline", "status", "deadline"),
+    Index("ix_payments_hold", "hold_id", "status"),
+)
+
+payment_events = Table(
+    "payment_events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("reference", String(64), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+)
+
 # -- after the sale (issue 19): refunds, transfers, resale, waiting list,
-# notifications. Columns added to tickets and orders: see migration 0005_after_sale.
+# notifications. Columns added to tickets and orders: see migration 0008_after_sale.
 # tickets.status: valid | listed (in a live resale listing: cannot be checked
 # in) | void (replaced by a transfer or a resale: its code is dead) | refunded.
 # A void or refunded ticket gives up its seat_id (kept in its audit row), so

@@ -24,6 +24,8 @@ from boxoffice.notifications.repository import NotificationRepository
 from boxoffice.refunds.repository import RefundRepository
 from boxoffice.resale.repository import ListingRepository
 from boxoffice.rules.repository import RulesRepository
+from boxoffice.outbox.repository import OutboxRepository
+from boxoffice.payments.repository import PaymentRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
 from boxoffice.tickets.repository import TicketRepository
@@ -40,6 +42,7 @@ class UnitOfWork:
     shows: ShowRepository
     holds: HoldRepository
     orders: OrderRepository
+    payments: PaymentRepository
     rooms: WaitingRoomRepository
     audit: AuditRepository
     # after the sale
@@ -50,6 +53,7 @@ class UnitOfWork:
     listings: ListingRepository
     waitlist: WaitlistRepository
     notifications: NotificationRepository
+    outbox: OutboxRepository
 
     def __init__(
         self, database: Database, *, write: bool, on_commit: CommitObserver | None = None
@@ -74,6 +78,7 @@ class UnitOfWork:
         self.shows = ShowRepository(conn)
         self.holds = HoldRepository(conn, self._events)
         self.orders = OrderRepository(conn, self._events)
+        self.payments = PaymentRepository(conn)
         self.rooms = WaitingRoomRepository(conn)
         self.audit = AuditRepository(conn)
         self.tickets = TicketRepository(conn, self._events)
@@ -83,6 +88,7 @@ class UnitOfWork:
         self.listings = ListingRepository(conn, self._events)
         self.waitlist = WaitlistRepository(conn, self._events)
         self.notifications = NotificationRepository(conn)
+        self.outbox = OutboxRepository(conn)
         return self
 
     async def __aexit__(

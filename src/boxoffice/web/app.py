@@ -27,6 +27,7 @@ from boxoffice.observability import endpoints as observability
 from boxoffice.observability.metrics import multiprocess
 from boxoffice.observability.middleware import Observe
 from boxoffice.orders import endpoints as orders
+from boxoffice.payments import endpoints as payments
 from boxoffice.pages import fan as fan_pages
 from boxoffice.pages import organiser as organiser_pages
 from boxoffice.pages.base import STATIC, LoginRequired, Pages, login_required
@@ -81,8 +82,8 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
     for router in (
         health.router, accounts.router, inventory.router, inventory.admin,
         holds.router, orders.router, orders.admin, waitingroom.router, waitingroom.admin,
-        audit.admin, observability.router, fan_pages.router, organiser_pages.router,
-        *after_sale_routers(),
+        audit.admin, observability.router, payments.router, fan_pages.router,
+        organiser_pages.router, *after_sale_routers(),
     ):  # fmt: skip
         app.include_router(router)
     return app

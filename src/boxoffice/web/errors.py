@@ -77,7 +77,10 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     pages = getattr(request.app.state, "pages", None)
     wants_page = "text/html" in request.headers.get("accept", "")  # a browser navigating
     if pages is not None and wants_page and not request.url.path.startswith("/api/"):
-        return pages.error(request, status_of(exc), exc)  # type: ignore[no-any-return]
+        response: Response = pages.error(request, status_of(exc), exc)
+        if response.status_code == 503:
+            response.headers["Retry-After"] = str(exc.details.get("retry_after", 1))
+        return response
     return domain_error_response(exc)
 
 
