@@ -26,6 +26,7 @@ from boxoffice.resale.repository import ListingRepository
 from boxoffice.rules.repository import RulesRepository
 from boxoffice.outbox.repository import OutboxRepository
 from boxoffice.payments.repository import PaymentRepository
+from boxoffice.presale.repository import PresaleRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
 from boxoffice.tickets.repository import TicketRepository
@@ -43,6 +44,7 @@ class UnitOfWork:
     holds: HoldRepository
     orders: OrderRepository
     payments: PaymentRepository
+    presales: PresaleRepository
     rooms: WaitingRoomRepository
     audit: AuditRepository
     # after the sale
@@ -79,6 +81,7 @@ class UnitOfWork:
         self.holds = HoldRepository(conn, self._events)
         self.orders = OrderRepository(conn, self._events)
         self.payments = PaymentRepository(conn)
+        self.presales = PresaleRepository(conn)
         self.rooms = WaitingRoomRepository(conn)
         self.audit = AuditRepository(conn)
         self.tickets = TicketRepository(conn, self._events)

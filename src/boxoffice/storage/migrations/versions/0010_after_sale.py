@@ -4,8 +4,8 @@ Tickets get a status (valid, listed, void, refunded), a transfer count and
 the ticket they replaced; orders count what was refunded. The new tables are
 described in storage/tables.py.
 
-Revision ID: 0008_after_sale
-Revises: 0007_pix_payments
+Revision ID: 0010_after_sale
+Revises: 0009_presale
 Create Date: 2026-11-30 22:50:00
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from boxoffice.storage.types import UTCDateTime
 
-revision: str = "0008_after_sale"
-down_revision: str | None = "0007_pix_payments"
+revision: str = "0010_after_sale"
+down_revision: str | None = "0009_presale"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
