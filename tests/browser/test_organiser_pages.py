@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -23,12 +24,13 @@ def test_organiser_creates_a_show_and_sees_it_sold(page: Page, browser: Browser,
     log_in(page, BOSS)
     page.get_by_role("link", name="Organiser").click()
     page.get_by_role("link", name="Create a show").click()
-    now = datetime.now(UTC)
+    now = datetime.now(UTC).astimezone(ZoneInfo("America/Sao_Paulo"))  # organisers enter venue times
+    page.get_by_label("Venue time zone").fill("America/Sao_Paulo")
     page.get_by_label("Name", exact=True).first.fill("Festival do Organizador")
-    page.get_by_label("Venue").fill("Allianz Parque")
-    page.get_by_label("Show starts (UTC)").fill(_local(now + timedelta(days=30)))
-    page.get_by_label("Sale opens (UTC)").fill(_local(now - timedelta(hours=1)))
-    page.get_by_label("Sale closes (UTC)").fill(_local(now + timedelta(days=29)))
+    page.get_by_label("Venue", exact=True).fill("Allianz Parque")
+    page.get_by_label("Show starts (venue time)").fill(_local(now + timedelta(days=30)))
+    page.get_by_label("Sale opens (venue time)").fill(_local(now - timedelta(hours=1)))
+    page.get_by_label("Sale closes (venue time)").fill(_local(now + timedelta(days=29)))
     page.locator("#section-0-name").fill("Pista Premium")
     page.locator("#section-0-price").fill("350.00")
     page.locator("#section-0-capacity").fill("30")

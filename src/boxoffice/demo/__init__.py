@@ -27,6 +27,7 @@ def demo_spec(container: Container) -> ShowSpec:
         sale_closes_at=now + timedelta(days=59),
         per_account_limit=4,
         currency="BRL",
+        timezone="America/Sao_Paulo",
         sections=(
             SectionSpec("Pista", SectionKind.GA, 35_000, capacity=3_000),
             SectionSpec("Cadeira Inferior", SectionKind.SEATED, 55_000, rows=_rows("A", 20, 40)),

@@ -37,7 +37,7 @@ from boxoffice.storage.database import Database
 from boxoffice.storage.uow import CommitObserver, notify_committed
 
 SHOW = """SELECT sh.id, sh.name, sh.venue, sh.starts_at, sh.sale_opens_at, sh.sale_closes_at,
-                 sh.per_account_limit, sh.currency, sh.created_at,
+                 sh.per_account_limit, sh.currency, sh.created_at, sh.timezone,
                  s.id AS s_id, s.show_id AS s_show_id, s.name AS s_name, s.kind AS s_kind,
                  s.price_cents AS s_price_cents, s.capacity AS s_capacity,
                  s.sold_count AS s_sold_count, s.held_count AS s_held_count, s.position AS s_position
@@ -57,7 +57,8 @@ TICKETS_USED = """SELECT a.account_id,
                           WHERE h.account_id = a.account_id AND h.show_id = $2 AND h.status = $3
                             AND h.expires_at > $4)
                          + (SELECT count(*) FROM tickets AS t
-                            WHERE t.account_id = a.account_id AND t.show_id = $2)
+                            WHERE t.account_id = a.account_id AND t.show_id = $2
+                              AND t.status IN ('valid', 'listed'))
                   FROM unnest($1::varchar[]) AS a (account_id)"""
 ANY_DEAD = """SELECT EXISTS (SELECT 1 FROM holds
                              WHERE section_id = $1 AND status = $2 AND expires_at <= $3)"""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from boxoffice.errors import InvalidRequest, NotFound, SaleNotOpen
 
@@ -92,11 +93,12 @@ class ShowSpec:
     per_account_limit: int
     currency: str
     sections: tuple[SectionSpec, ...] = ()
+    timezone: str = "UTC"
 
     def validated(self) -> ShowSpec:
         check_show_fields(
             self.name, self.venue, self.starts_at, self.sale_opens_at, self.sale_closes_at,
-            self.per_account_limit, self.currency,
+            self.per_account_limit, self.currency, self.timezone,
         )  # fmt: skip
         names = [section.name.strip() for section in self.sections]
         if len(set(names)) != len(names):
@@ -104,7 +106,7 @@ class ShowSpec:
         return ShowSpec(
             self.name.strip(), self.venue.strip(), self.starts_at, self.sale_opens_at,
             self.sale_closes_at, self.per_account_limit, self.currency.upper(),
-            tuple(section.validated() for section in self.sections),
+            tuple(section.validated() for section in self.sections), self.timezone,
         )  # fmt: skip
 
 
@@ -116,6 +118,7 @@ def check_show_fields(
     sale_closes_at: datetime,
     per_account_limit: int,
     currency: str,
+    timezone: str = "UTC",
 ) -> None:
     if not name.strip() or not venue.strip():
         raise InvalidRequest("A show needs a name and a venue.")
@@ -127,6 +130,24 @@ def check_show_fields(
         raise InvalidRequest("The per-account limit is 1 to 100 tickets.")
     if len(currency) != 3 or not currency.isalpha():
         raise InvalidRequest("Currency is a three-letter ISO code such as BRL.", field="currency")
+    if not is_time_zone(timezone):
+        raise InvalidRequest("The time zone is an IANA name such as America/Sao_Paulo.", field="timezone")
+
+
+def is_time_zone(name: str) -> bool:
+    """An IANA zone name the system knows ("UTC", "America/Sao_Paulo")."""
+    if not name or name != name.strip() or name.startswith(("/", ".")):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def time_zones() -> list[str]:
+    """Every IANA zone name, sorted (the organiser's choice list)."""
+    return sorted(available_timezones() | {"UTC"})
 
 
 @dataclass(slots=True)
@@ -154,6 +175,7 @@ class Show:
     currency: str
     created_at: datetime
     sections: list[Section] = field(default_factory=list)
+    timezone: str = "UTC"  # the venue's IANA zone: times are shown (and entered) in it
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:

@@ -55,6 +55,7 @@ def show_from_rows(row, section_rows: Iterable) -> Show:  # type: ignore[no-unty
         currency=row.currency,
         created_at=row.created_at,
         sections=[_section(s) for s in section_rows],
+        timezone=row.timezone,
     )
 
 
@@ -76,6 +77,7 @@ class ShowRepository:
                 per_account_limit=show.per_account_limit,
                 currency=show.currency,
                 created_at=show.created_at,
+                timezone=show.timezone,
             )
         )
 
@@ -265,6 +267,21 @@ class ShowRepository:
                 sold_count=sections.c.sold_count + quantity,
             )
         )
+
+    async def unsell(self, section_id: str, seat_ids: list[int], quantity: int) -> None:
+        """Put sold tickets back on sale (a refund): the caller holds the section
+        lock and has already refunded the tickets that had these places."""
+        await self._conn.execute(
+            update(sections)
+            .where(sections.c.id == section_id)
+            .values(sold_count=sections.c.sold_count - quantity)
+        )
+        if seat_ids:
+            await self._conn.execute(
+                update(seats)
+                .where(seats.c.section_id == section_id, seats.c.id.in_(seat_ids))
+                .values(sold=False, hold_id=None, held_until=None)
+            )
 
     async def claim_seats(
         self, section_id: str, seat_ids: list[int], hold_id: str, until: datetime, now: datetime

@@ -20,6 +20,7 @@ from boxoffice.inventory.domain import (
 )
 
 MAX_CENTS = 100_000_000
+TZ_HELP = "The venue's IANA time zone (e.g. America/Sao_Paulo); times are shown in it."
 
 
 class RowIn(BaseModel):
@@ -66,11 +67,13 @@ class ShowIn(BaseModel):
     per_account_limit: int = Field(default=4, strict=True, ge=1, le=100)
     currency: str = Field(default="BRL", min_length=3, max_length=3)
     sections: list[SectionIn] = Field(default_factory=list, max_length=100)
+    timezone: str = Field(default="UTC", min_length=1, max_length=64, description=TZ_HELP)
 
     def spec(self) -> ShowSpec:
         return ShowSpec(
             self.name, self.venue, self.starts_at, self.sale_opens_at, self.sale_closes_at,
             self.per_account_limit, self.currency, tuple(s.spec() for s in self.sections),
+            self.timezone,
         )  # fmt: skip
 
     @classmethod
@@ -79,7 +82,7 @@ class ShowIn(BaseModel):
             name=spec.name, venue=spec.venue, starts_at=spec.starts_at,
             sale_opens_at=spec.sale_opens_at, sale_closes_at=spec.sale_closes_at,
             per_account_limit=spec.per_account_limit, currency=spec.currency,
-            sections=[SectionIn.of(s) for s in spec.sections],
+            sections=[SectionIn.of(s) for s in spec.sections], timezone=spec.timezone,
         )  # fmt: skip
 
 
@@ -92,6 +95,7 @@ class ShowPatch(BaseModel):
     sale_closes_at: AwareDatetime | None = None
     per_account_limit: int | None = Field(default=None, strict=True, ge=1, le=100)
     currency: str | None = Field(default=None, min_length=3, max_length=3)
+    timezone: str | None = Field(default=None, min_length=1, max_length=64, description=TZ_HELP)
 
 
 class SectionPatch(BaseModel):
@@ -125,6 +129,7 @@ class ShowOut(BaseModel):
     sale_status: str
     per_account_limit: int
     currency: str
+    timezone: str
     sections: list[SectionOut]
 
     @classmethod
@@ -133,7 +138,8 @@ class ShowOut(BaseModel):
             id=show.id, name=show.name, venue=show.venue, starts_at=show.starts_at,
             sale_opens_at=show.sale_opens_at, sale_closes_at=show.sale_closes_at,
             sale_status=show.sale_status(now).value, per_account_limit=show.per_account_limit,
-            currency=show.currency, sections=[SectionOut.of(s) for s in show.sections],
+            currency=show.currency, timezone=show.timezone,
+            sections=[SectionOut.of(s) for s in show.sections],
         )  # fmt: skip
 
 

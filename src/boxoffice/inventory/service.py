@@ -29,7 +29,7 @@ from boxoffice.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 SHOW_FIELDS = {
     "name", "venue", "starts_at", "sale_opens_at", "sale_closes_at", "per_account_limit",
-    "currency",
+    "currency", "timezone",
 }  # fmt: skip
 
 
@@ -99,7 +99,7 @@ class InventoryService:
             id=new_id(), name=spec.name, venue=spec.venue, starts_at=spec.starts_at,
             sale_opens_at=spec.sale_opens_at, sale_closes_at=spec.sale_closes_at,
             per_account_limit=spec.per_account_limit, currency=spec.currency,
-            created_at=self._clock.now(),
+            created_at=self._clock.now(), timezone=spec.timezone,
         )  # fmt: skip
         async with self._uow(write=True) as uow:
             await uow.shows.add_show(show)
@@ -178,7 +178,7 @@ class InventoryService:
             ]
         return ShowSpec(
             show.name, show.venue, show.starts_at, show.sale_opens_at, show.sale_closes_at,
-            show.per_account_limit, show.currency, tuple(sections),
+            show.per_account_limit, show.currency, tuple(sections), show.timezone,
         )  # fmt: skip
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, numbers
 from babel.messages.pofile import read_po
+from markupsafe import Markup, escape
 
 LOCALES = Path(__file__).parent / "locales"
 LANGUAGES = {"en": "English", "pt-BR": "Português (Brasil)"}
@@ -62,11 +64,27 @@ class Language:
     def money(self, cents: int, currency: str) -> str:
         return numbers.format_currency(cents / 100, currency, locale=self.locale)
 
-    def when(self, moment: datetime) -> str:
-        """Date and time of day, in UTC (the zone the organiser entered them in)."""
-        utc = moment.astimezone(UTC)
-        day = dates.format_date(utc, "medium", locale=self.locale)
-        return f"{day}, {dates.format_time(utc, 'short', tzinfo=UTC, locale=self.locale)} UTC"
+    def when(self, moment: datetime, zone: str = "UTC") -> str:
+        """Date and time of day in the venue's zone, which is named ("São Paulo
+        time"): that is when the fan must be there. The pages add the fan's own
+        time beside it in the browser when the fan's zone differs."""
+        local = moment.astimezone(ZoneInfo(zone))
+        day = dates.format_date(local, "EEE, d MMM y", locale=self.locale)
+        clock = dates.format_time(local, "short", tzinfo=local.tzinfo, locale=self.locale)
+        return f"{day}, {clock} ({self.zone_name(zone)})"
+
+    def at(self, moment: datetime, zone: str = "UTC") -> Markup:
+        """`when` as a <time> element that app.js completes with the fan's own time."""
+        return Markup('<time datetime="{}" data-zone="{}">{}</time>').format(
+            moment.isoformat(), zone, escape(self.when(moment, zone))
+        )
+
+    def zone_name(self, zone: str) -> str:
+        if zone == "UTC":
+            return "UTC"
+        city = dates.get_timezone_location(ZoneInfo(zone), locale=self.locale, return_city=True)
+        return self.gettext("{city} time").replace("{city}", city)
 
     def helpers(self) -> dict[str, Callable[..., str] | str]:
-        return {"_": self.gettext, "money": self.money, "when": self.when, "lang": self.code}
+        return {"_": self.gettext, "money": self.money, "when": self.when, "lang": self.code,
+                "zone_name": self.zone_name, "at": self.at}  # fmt: skip

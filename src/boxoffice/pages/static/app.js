@@ -24,6 +24,24 @@
     tick();
   });
 
+  // Times are printed in the venue's zone; where the fan's own zone differs,
+  // add the fan's time beside it.
+  var yours = (window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone) || "";
+  var lang = document.documentElement.lang || "en";
+  var yourLabel = document.body.dataset.yourTime || "your time";
+  every("time[data-zone]", function (el) {
+    var moment = new Date(el.getAttribute("datetime"));
+    if (!yours || isNaN(moment) || el.dataset.zone === yours) { return; }
+    var style = { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
+    var there = moment.toLocaleString(lang, Object.assign({ timeZone: el.dataset.zone }, style));
+    var here = moment.toLocaleString(lang, style);
+    if (there === here) { return; }
+    var note = document.createElement("span");
+    note.className = "yourtime";
+    note.textContent = " (" + yourLabel + ": " + here + ")";
+    el.after(note);
+  });
+
   // Live availability on the show page.
   every("[data-availability]", function (table) {
     function refresh() {
