@@ -17,7 +17,7 @@ from sqlalchemy import exc as sa
 from boxoffice.bootstrap import Container
 from boxoffice.clock import FakeClock
 from boxoffice.web.app import create_app
-from boxoffice.web.deps import SESSION_COOKIE
+from boxoffice.web.cookies import SESSION as SESSION_COOKIE
 from boxoffice.web.lost import lost_connection
 from tests.support import PASSWORD, POSTGRES_URL, Fan, make_container, settings_for, show_spec, unique_email
 
