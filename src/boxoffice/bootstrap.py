@@ -31,6 +31,7 @@ from boxoffice.outbox.service import Deliver, OutboxWorker
 from boxoffice.payments.pix import PixGateway
 from boxoffice.payments.service import PaymentService
 from boxoffice.presale.service import PresaleGate, PresaleService
+from boxoffice.vouchers.service import VoucherService
 from boxoffice.ratelimit import RateLimits
 from boxoffice.settings import Settings
 from boxoffice.storage.database import Database
@@ -63,6 +64,7 @@ class Container:
     outbox: OutboxWorker
     payments: PaymentService
     presales: PresaleService
+    vouchers: VoucherService
     pix: PixGateway | None = None
 
     async def close(self) -> None:
@@ -186,6 +188,7 @@ def build_container(
             grace_seconds=settings.pix_reconcile_after_seconds, wall=wall_clock,
         ),  # fmt: skip
         presales=presales,
+        vouchers=VoucherService(uow, clock),
         pix=pix,
     )
 

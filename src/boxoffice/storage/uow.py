@@ -23,6 +23,7 @@ from boxoffice.orders.repository import OrderRepository
 from boxoffice.outbox.repository import OutboxRepository
 from boxoffice.payments.repository import PaymentRepository
 from boxoffice.presale.repository import PresaleRepository
+from boxoffice.vouchers.repository import VoucherRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
 from boxoffice.waitingroom.repository import WaitingRoomRepository
@@ -38,6 +39,7 @@ class UnitOfWork:
     orders: OrderRepository
     payments: PaymentRepository
     presales: PresaleRepository
+    vouchers: VoucherRepository
     rooms: WaitingRoomRepository
     audit: AuditRepository
     outbox: OutboxRepository
@@ -67,6 +69,7 @@ class UnitOfWork:
         self.orders = OrderRepository(conn, self._events)
         self.payments = PaymentRepository(conn)
         self.presales = PresaleRepository(conn)
+        self.vouchers = VoucherRepository(conn)
         self.rooms = WaitingRoomRepository(conn)
         self.audit = AuditRepository(conn)
         self.outbox = OutboxRepository(conn)
