@@ -1,7 +1,7 @@
 """vouchers and their uses
 
-Revision ID: 0010_vouchers
-Revises: 0009_presale
+Revision ID: 0011_vouchers
+Revises: 0010_after_sale
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import boxoffice.storage.types
 
-revision: str = "0010_vouchers"
-down_revision: str | None = "0009_presale"
+revision: str = "0011_vouchers"
+down_revision: str | None = "0010_after_sale"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
