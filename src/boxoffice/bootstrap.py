@@ -30,6 +30,7 @@ from boxoffice.outbox.domain import Backoff
 from boxoffice.outbox.service import Deliver, OutboxWorker
 from boxoffice.payments.pix import PixGateway
 from boxoffice.payments.service import PaymentService
+from boxoffice.presale.service import PresaleGate, PresaleService
 from boxoffice.ratelimit import RateLimits
 from boxoffice.settings import Settings
 from boxoffice.storage.database import Database
@@ -61,6 +62,7 @@ class Container:
     metrics: Metrics | None
     outbox: OutboxWorker
     payments: PaymentService
+    presales: PresaleService
     pix: PixGateway | None = None
 
     async def close(self) -> None:
@@ -128,13 +130,16 @@ def build_container(
     limits = RateLimits(
         {
             "login": settings.login_rate,
+            "login_ip": settings.login_ip_rate,
             "register": settings.register_rate,
             "hold": settings.hold_rate,
             "queue": settings.queue_rate,
             "ip": settings.ip_rate,
+            "presale": settings.presale_code_rate,
         },
         redis_url=settings.redis_url,
     )
+    presales = PresaleService(uow, clock, limits, local)
     pix = make_pix(settings, clock)
     orders = OrderService(
         uow, clock, Gateways({"fake": gateway, **({"pix": pix} if pix else {})}), listeners,
@@ -150,10 +155,11 @@ def build_container(
             uow, passwords or Passwords(threads=settings.password_threads or None,
                                         queue=settings.password_queue),
             clock, settings.session_days, sessions,
+            idle_minutes=settings.session_idle_minutes,
         ),
         inventory=inventory,
         holds=HoldService(
-            uow, clock, admission or waiting_room, listeners,
+            uow, clock, PresaleGate(presales, admission or waiting_room), listeners,
             settings.hold_minutes, settings.max_quantity_per_hold, gate=tickets,
             purchases=sessions, batch_size=settings.hold_batch_size,
             direct_batches=None if database.is_sqlite else postgres_batch_stores(database, committed),
@@ -180,6 +186,7 @@ def build_container(
             tolerance=settings.pix_webhook_tolerance_seconds,
             grace_seconds=settings.pix_reconcile_after_seconds, wall=wall_clock,
         ),  # fmt: skip
+        presales=presales,
         pix=pix,
     )
 

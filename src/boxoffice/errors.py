@@ -142,3 +142,28 @@ class PaymentTimeout(DomainError):
 class Busy(DomainError):
     code = "busy"
     default_message = "The box office is busy; try again in a moment."
+
+
+class PresaleCodeRequired(Forbidden):
+    code = "presale_code_required"
+    default_message = "This show is in its presale: enter your presale code first."
+
+
+class PresaleCodeInvalid(NotFound):
+    code = "presale_code_invalid"
+    default_message = "This code is not a presale code of this show."
+
+
+class PresaleCodeNotYours(Forbidden):
+    code = "presale_code_not_yours"
+    default_message = "This presale code belongs to another account."
+
+
+class PresaleCodeUsed(Conflict):
+    code = "presale_code_used"
+    default_message = "This presale code has already been used."
+
+
+class PresaleClosed(Conflict):
+    code = "presale_closed"
+    default_message = "This is not the time for that: see the presale's dates."

@@ -57,6 +57,7 @@ sessions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
+    Column("last_seen_at", UTCDateTime),  # the idle timeout counts from here (NULL: created_at)
     Index("ix_sessions_account", "account_id"),
 )
 
@@ -274,4 +275,40 @@ payment_events = Table(
     Column("reference", String(64), nullable=False),
     Column("type", String(32), nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
+)
+
+# Presale (presale/): a show's registration window and code lottery; the fans
+# registered (one row per account); the codes drawn (one per winner, bound to
+# the account; redeemed_at marks the single use that unlocks the presale).
+presales = Table(
+    "presales",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("registration_opens_at", UTCDateTime, nullable=False),
+    Column("registration_closes_at", UTCDateTime, nullable=False),
+    Column("general_sale_at", UTCDateTime, nullable=False),
+    Column("seed", String(64), nullable=False),
+    Column("commitment", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("drawn_at", UTCDateTime),
+    Column("codes_drawn", Integer, nullable=False, default=0),
+)
+
+presale_registrations = Table(
+    "presale_registrations",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", ID, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("registered_at", UTCDateTime, nullable=False),
+)
+
+presale_codes = Table(
+    "presale_codes",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), nullable=False),
+    Column("account_id", ID, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("redeemed_at", UTCDateTime),
+    UniqueConstraint("show_id", "account_id", name="uq_presale_codes_show_account"),
 )

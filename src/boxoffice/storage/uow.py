@@ -22,6 +22,7 @@ from boxoffice.inventory.repository import ShowRepository
 from boxoffice.orders.repository import OrderRepository
 from boxoffice.outbox.repository import OutboxRepository
 from boxoffice.payments.repository import PaymentRepository
+from boxoffice.presale.repository import PresaleRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
 from boxoffice.waitingroom.repository import WaitingRoomRepository
@@ -36,6 +37,7 @@ class UnitOfWork:
     holds: HoldRepository
     orders: OrderRepository
     payments: PaymentRepository
+    presales: PresaleRepository
     rooms: WaitingRoomRepository
     audit: AuditRepository
     outbox: OutboxRepository
@@ -64,6 +66,7 @@ class UnitOfWork:
         self.holds = HoldRepository(conn, self._events)
         self.orders = OrderRepository(conn, self._events)
         self.payments = PaymentRepository(conn)
+        self.presales = PresaleRepository(conn)
         self.rooms = WaitingRoomRepository(conn)
         self.audit = AuditRepository(conn)
         self.outbox = OutboxRepository(conn)
