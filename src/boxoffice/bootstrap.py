@@ -39,6 +39,38 @@ from boxoffice.waitingroom.redis_store import RedisQueueStore
 from boxoffice.waitingroom.service import WaitingRoomService
 from boxoffice.waitingroom.store import MemoryQueueStore, QueueStore
 from boxoffice.waitingroom.tokens import AdmissionTokens
+from boxoffice.checkin.service import CheckinService
+from boxoffice.notifications.service import NotificationService
+from boxoffice.refunds.service import RefundService
+from boxoffice.resale.service import ResaleService
+from boxoffice.rules.service import RulesService
+from boxoffice.transfers.service import TransferService
+from boxoffice.waitlist.service import WaitlistService
+
+
+@dataclass
+class AfterSale:
+    """Issue 19: what happens after a ticket is sold."""
+
+    rules: RulesService
+    refunds: RefundService
+    transfers: TransferService
+    resale: ResaleService
+    waitlist: WaitlistService
+    checkin: CheckinService
+    notifications: NotificationService
+
+
+def after_sale(uow, clock: Clock, gateway: PaymentGateway, listeners: Listeners,  # type: ignore[no-untyped-def]
+               secret: bytes, settings: Settings) -> AfterSale:  # fmt: skip
+    waitlist = WaitlistService(uow, clock, listeners)
+    refunds = RefundService(uow, clock, gateway, listeners, returned=waitlist.offer)
+    return AfterSale(
+        rules=RulesService(uow, clock), refunds=refunds, transfers=TransferService(uow, clock),
+        resale=ResaleService(uow, clock, gateway, refunds.send, settings.hold_minutes),
+        waitlist=waitlist, checkin=CheckinService(uow, clock, secret),
+        notifications=NotificationService(uow, clock),
+    )  # fmt: skip
 
 
 @dataclass
@@ -60,6 +92,16 @@ class Container:
     secret: bytes
     audit: AuditService
     metrics: Metrics | None
+    after_sale: AfterSale
+
+    # the after-sale services, by name (routes read container.refunds, ...)
+    rules = property(lambda self: self.after_sale.rules)
+    refunds = property(lambda self: self.after_sale.refunds)
+    transfers = property(lambda self: self.after_sale.transfers)
+    resale = property(lambda self: self.after_sale.resale)
+    waitlist = property(lambda self: self.after_sale.waitlist)
+    checkin = property(lambda self: self.after_sale.checkin)
+    notifications = property(lambda self: self.after_sale.notifications)
     outbox: OutboxWorker
     payments: PaymentService
     presales: PresaleService
@@ -141,8 +183,9 @@ def build_container(
     )
     presales = PresaleService(uow, clock, limits, local)
     pix = make_pix(settings, clock)
+    gateways = Gateways({"fake": gateway, **({"pix": pix} if pix else {})})
     orders = OrderService(
-        uow, clock, Gateways({"fake": gateway, **({"pix": pix} if pix else {})}), listeners,
+        uow, clock, gateways, listeners,
         purchases=sessions, on_paid=waiting_room.finished, batch_size=settings.order_batch_size,
     )  # fmt: skip
     return Container(
@@ -173,6 +216,7 @@ def build_container(
         secret=secret,
         audit=AuditService(uow),
         metrics=metrics,
+        after_sale=after_sale(uow, clock, gateways, listeners, secret, settings),
         outbox=OutboxWorker(
             uow, clock, deliverers if deliverers is not None else {},
             backoff=Backoff(

@@ -33,7 +33,6 @@ from boxoffice.accounts.domain import Account
 from boxoffice.cache.sessions import SessionCache
 from boxoffice.clock import Clock
 from boxoffice.errors import (
-    AlreadyCheckedIn,
     AlreadyPaid,
     DomainError,
     HoldExpired,
@@ -358,18 +357,6 @@ class OrderService:
             if minute in counts:
                 counts[minute] += 1
         return list(counts.items())
-
-    async def check_in(self, code: str) -> Ticket:
-        """Let a ticket through the gate once; the second time is AlreadyCheckedIn."""
-        now = self._clock.now()
-        async with self._uow(write=True) as uow:
-            ticket = await uow.orders.ticket(code)
-            if ticket is None:
-                raise NotFound("No ticket has this code.")
-            if not await uow.orders.check_in(ticket, now):
-                raise AlreadyCheckedIn(checked_in_at=ticket.checked_in_at.isoformat())  # type: ignore[union-attr]
-            await uow.commit()
-        return replace(ticket, checked_in_at=now)
 
 
 def _check_live(hold: Hold, now) -> None:  # type: ignore[no-untyped-def]

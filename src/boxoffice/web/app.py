@@ -13,6 +13,13 @@ from fastapi.staticfiles import StaticFiles
 from boxoffice import __version__
 from boxoffice.accounts import endpoints as accounts
 from boxoffice.audit import endpoints as audit
+from boxoffice.checkin import endpoints as checkin
+from boxoffice.notifications import endpoints as notifications
+from boxoffice.refunds import endpoints as refunds
+from boxoffice.resale import endpoints as resale
+from boxoffice.rules import endpoints as rules
+from boxoffice.transfers import endpoints as transfers
+from boxoffice.waitlist import endpoints as waitlist
 from boxoffice.bootstrap import Container
 from boxoffice.holds import endpoints as holds
 from boxoffice.inventory import endpoints as inventory
@@ -82,9 +89,15 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
         health.router, docs.router, accounts.router, inventory.router, inventory.admin,
         holds.router, orders.router, orders.admin, waitingroom.router, waitingroom.admin,
         audit.admin, observability.router, payments.router, presale.router, presale.admin,
-        fan_pages.router,
-        organiser_pages.router,
+        fan_pages.router, organiser_pages.router, *after_sale_routers(),
     ):  # fmt: skip
         app.include_router(router)
     return app
 
+
+def after_sale_routers() -> list:  # type: ignore[type-arg]
+    """Issue 19's API: refunds, transfers, resale, waiting list, check-in, notifications."""
+    return [
+        rules.router, rules.admin, refunds.router, refunds.admin, transfers.router, resale.router,
+        waitlist.router, waitlist.admin, checkin.router, checkin.admin, notifications.router,
+    ]  # fmt: skip
