@@ -145,6 +145,7 @@ def build_container(
         settings.effective_database_url,
         pool_size=settings.db_pool_size,
         lock_timeout_ms=settings.lock_timeout_ms,
+        pgbouncer=settings.database_pgbouncer,
     )
     gateway = gateway or FakeGateway(latency_seconds=settings.fake_payment_latency_ms / 1000)
     metrics = Metrics() if settings.metrics_enabled else None
