@@ -33,6 +33,7 @@ from boxoffice.outbox.service import Deliver, OutboxWorker
 from boxoffice.payments.pix import PixGateway
 from boxoffice.payments.service import PaymentService
 from boxoffice.presale.service import PresaleGate, PresaleService
+from boxoffice.vouchers.service import VoucherService
 from boxoffice.ratelimit import RateLimits
 from boxoffice.settings import Settings
 from boxoffice.storage.database import Database
@@ -108,6 +109,7 @@ class Container:
     mailer: Mailer
     payments: PaymentService
     presales: PresaleService
+    vouchers: VoucherService
     pix: PixGateway | None = None
 
     async def close(self) -> None:
@@ -147,6 +149,7 @@ def build_container(
         settings.effective_database_url,
         pool_size=settings.db_pool_size,
         lock_timeout_ms=settings.lock_timeout_ms,
+        pgbouncer=settings.database_pgbouncer,
     )
     gateway = gateway or FakeGateway(latency_seconds=settings.fake_payment_latency_ms / 1000)
     metrics = Metrics() if settings.metrics_enabled else None
@@ -239,6 +242,7 @@ def build_container(
             grace_seconds=settings.pix_reconcile_after_seconds, wall=wall_clock,
         ),  # fmt: skip
         presales=presales,
+        vouchers=VoucherService(uow, clock),
         pix=pix,
     )
 

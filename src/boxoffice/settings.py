@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     outbox_backoff_max_seconds: float = Field(default=3600.0, gt=0, le=86400)
     outbox_max_attempts: int = Field(default=10, ge=1, le=100)
 
+    database_pgbouncer: bool = Field(
+        default=False,
+        description="BOXOFFICE_DATABASE_URL is a PgBouncer in transaction mode (see storage/database.py)",
+    )
     db_pool_size: int = Field(default=20, ge=1, le=200)
     lock_timeout_ms: int = Field(default=5000, ge=100, le=60000)
     auto_migrate: bool = True

@@ -2,8 +2,8 @@
 
 Existing accounts get English.
 
-Revision ID: 0011_account_language
-Revises: 0010_after_sale
+Revision ID: 0012_account_language
+Revises: 0011_vouchers
 Create Date: 2026-11-30 23:05:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_account_language"
-down_revision: str | None = "0010_after_sale"
+revision: str = "0012_account_language"
+down_revision: str | None = "0011_vouchers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
