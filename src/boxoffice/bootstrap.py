@@ -20,6 +20,7 @@ from boxoffice.cache.tickets import TicketCache
 from boxoffice.clock import Clock, SystemClock
 from boxoffice.email.service import EmailDeliverer
 from boxoffice.email.smtp import Mailer
+from boxoffice.webhooks.service import WebhookDeliverer, WebhookService
 from boxoffice.holds.admission import AdmissionGate
 from boxoffice.holds.batch_pg import postgres_batch_stores
 from boxoffice.holds.service import HoldService
@@ -107,6 +108,8 @@ class Container:
     notifications = property(lambda self: self.after_sale.notifications)
     outbox: OutboxWorker
     mailer: Mailer
+    webhooks: WebhookService
+    webhook_calls: WebhookDeliverer
     payments: PaymentService
     presales: PresaleService
     vouchers: VoucherService
@@ -120,6 +123,7 @@ class Container:
         await self.cache.close()
         await self.database.dispose()
         self.mailer.close()
+        await self.webhook_calls.close()
 
 
 def make_cache(settings: Settings, clock: Clock) -> Cache:
@@ -191,6 +195,7 @@ def build_container(
     email = EmailDeliverer(
         uow, mailer, clock, sender=settings.mail_from, public_url=settings.public_url
     )
+    webhook_calls = WebhookDeliverer(uow, wall_clock or clock)
     presales = PresaleService(uow, clock, limits, local)
     pix = make_pix(settings, clock)
     gateways = Gateways({"fake": gateway, **({"pix": pix} if pix else {})})
@@ -200,6 +205,8 @@ def build_container(
     )  # fmt: skip
     return Container(
         mailer=mailer,
+        webhooks=WebhookService(uow, clock, allow_loopback_http=settings.env != "production"),
+        webhook_calls=webhook_calls,
         settings=settings,
         clock=clock,
         database=database,
@@ -229,7 +236,7 @@ def build_container(
         metrics=metrics,
         after_sale=after_sale(uow, clock, gateways, listeners, secret, settings),
         outbox=OutboxWorker(
-            uow, clock, {**email.deliverers(), **(deliverers or {})},
+            uow, clock, {**email.deliverers(), **webhook_calls.deliverers(), **(deliverers or {})},
             backoff=Backoff(
                 settings.outbox_backoff_seconds, settings.outbox_backoff_max_seconds,
                 settings.outbox_max_attempts,

@@ -475,3 +475,18 @@ voucher_uses = Table(
     Index("ix_voucher_uses_code", "code"),
     Index("ix_voucher_uses_order", "order_id"),
 )
+
+# Organiser webhook endpoints (webhooks/). Their deliveries are outbox
+# messages of kind webhook.delivery whose recipient is the endpoint id.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("url", String(500), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("events", String(200), nullable=False),  # comma-separated
+    Column("description", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_by", ID, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
