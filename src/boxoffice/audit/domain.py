@@ -30,6 +30,7 @@ class Action(StrEnum):
     FAILED = "failed"
     ISSUED = "issued"
     CHECKED_IN = "checked_in"
+    EXTENDED = "extended"  # a hold kept alive until a pending payment's deadline
 
 
 @dataclass(frozen=True, slots=True)

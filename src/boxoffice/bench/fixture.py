@@ -9,6 +9,7 @@ Accounts get cheap password hashes (the bench measures selling, not argon2).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,7 +25,8 @@ from boxoffice.settings import Settings
 from boxoffice.storage.database import Database
 from boxoffice.storage.migrate import migrate
 
-BENCH_DATABASE = "boxoffice_bench"
+# Parallel runs on one server each set their own (BOXOFFICE_BENCH_DATABASE).
+BENCH_DATABASE = os.environ.get("BOXOFFICE_BENCH_DATABASE", "boxoffice_bench")
 PASSWORD = "bench password 0123"
 SEATS_PER_ROW = 50
 

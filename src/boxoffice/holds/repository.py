@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from boxoffice.audit.domain import Action, AuditEvent, AuditLog, Entity
 from boxoffice.holds.domain import Hold, HoldStatus
-from boxoffice.storage.tables import hold_seats, holds, tickets
+from boxoffice.storage.tables import hold_seats, holds, seats, tickets
 
 ACTIVE = HoldStatus.ACTIVE.value
 
@@ -186,6 +186,33 @@ class HoldRepository:
                 at=now, entity=Entity.HOLD, entity_id=hold.id, action=Action(status.value),
                 show_id=hold.show_id, section_id=hold.section_id, account_id=hold.account_id,
                 hold_id=hold.id, quantity=hold.quantity,
+            )  # fmt: skip
+        )
+        return True
+
+    async def extend(self, hold: Hold, until: datetime, now: datetime) -> bool:
+        """Keep a live hold (and its seats) until `until`: a pending asynchronous
+        payment's deadline (the caller never passes an earlier time); False if
+        the hold is no longer live.
+        Its tickets are already counted as held, so no counter changes."""
+        result = await self._conn.execute(
+            update(holds)
+            .where(holds.c.id == hold.id, holds.c.status == ACTIVE, holds.c.expires_at > now)
+            .values(expires_at=until)
+        )
+        if result.rowcount != 1:
+            return False
+        if hold.seat_ids:
+            await self._conn.execute(
+                update(seats)
+                .where(seats.c.hold_id == hold.id, seats.c.sold.is_(False), seats.c.held_until > now)
+                .values(held_until=until)
+            )
+        self._audit.add(
+            AuditEvent(
+                at=now, entity=Entity.HOLD, entity_id=hold.id, action=Action.EXTENDED,
+                show_id=hold.show_id, section_id=hold.section_id, account_id=hold.account_id,
+                hold_id=hold.id, quantity=hold.quantity, detail={"expires_at": until.isoformat()},
             )  # fmt: skip
         )
         return True

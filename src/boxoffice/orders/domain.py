@@ -2,7 +2,8 @@
 
 An order is PENDING until its payment answers, then PAID (tickets issued) or
 FAILED (no tickets; the hold stays until its expiry). A hold becomes at most
-one PAID order.
+one PAID order. An asynchronous payment (Pix) keeps its order PENDING, and
+its hold alive, until the provider's webhook or the payment deadline.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class OrderStatus(StrEnum):
@@ -50,3 +52,4 @@ class Order:
     failure_reason: str | None = None
     payment_reference: str | None = None
     tickets: list[Ticket] = field(default_factory=list)
+    payment: Any = None  # payments.domain.Payment of an asynchronous (Pix) payment

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from boxoffice.orders.domain import OrderStatus
+
 from boxoffice.orders.qr import qr_svg
 from boxoffice.orders.schemas import CheckInIn, OrderIn, OrderOut, TicketDetailOut, TicketOut
 from boxoffice.web.deps import ContainerDep, CurrentAccount, CurrentOrganiser, IdempotencyKey
@@ -13,14 +15,20 @@ router = APIRouter(prefix="/api/v1", tags=["orders"])
 admin = APIRouter(prefix="/api/v1/admin", tags=["organiser"])
 
 
-@router.post("/orders", status_code=201, response_model=OrderOut)
+@router.post(
+    "/orders", status_code=201, response_model=OrderOut,
+    responses={202: {"model": OrderOut, "description": "pending: pay the Pix QR code before its deadline"}},
+)  # fmt: skip
 async def create_order(
     body: OrderIn,
     account: CurrentAccount,
     container: ContainerDep,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> OrderOut:
     order = await container.orders.create(account, body.hold_id, body.payment, idempotency_key)
+    if order.status is OrderStatus.PENDING:
+        response.status_code = 202
     return OrderOut.of(order)
 
 

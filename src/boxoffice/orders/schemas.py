@@ -9,13 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from boxoffice.orders.domain import Order, Ticket
 from boxoffice.orders.qr import qr_data_uri
+from boxoffice.payments.schemas import PaymentOut
 
 
 class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     hold_id: str = Field(min_length=1, max_length=64)
     payment: dict[str, Any] = Field(
-        description='Test mode: {"method": "fake", "outcome": "approve" | "decline" | "timeout"}'
+        description='Test mode: {"method": "fake", "outcome": "approve" | "decline" | "timeout"};'
+        ' Pix: {"method": "pix"} (answers 202 with the QR code; the order turns paid by webhook)'
     )
 
 
@@ -62,6 +64,7 @@ class OrderOut(BaseModel):
     failure_reason: str | None
     created_at: datetime
     tickets: list[TicketOut]
+    payment: PaymentOut | None = None  # an asynchronous (Pix) payment: how to pay, and its state
 
     @classmethod
     def of(cls, o: Order) -> OrderOut:
@@ -69,4 +72,5 @@ class OrderOut(BaseModel):
             order_id=o.id, status=o.status.value, hold_id=o.hold_id, show_id=o.show_id,
             amount_cents=o.amount_cents, currency=o.currency, failure_reason=o.failure_reason,
             created_at=o.created_at, tickets=[TicketOut.of(t) for t in o.tickets],
+            payment=PaymentOut.of(o.payment) if o.payment is not None else None,
         )  # fmt: skip

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from boxoffice.accounts.domain import normalise_email
 from boxoffice.accounts.schemas import RegisterIn
 from boxoffice.errors import Busy, DomainError, NotFound
 from boxoffice.holds.domain import HoldRequest
@@ -20,7 +19,8 @@ from boxoffice.pages.base import MESSAGES, FanPageDep, Page, PageDep, message_fo
 from boxoffice.pages.i18n import LANG_COOKIE, LANGUAGES
 from boxoffice.pages.venue import plan, seat_layout
 from boxoffice.waitingroom.domain import PlaceStatus
-from boxoffice.web.deps import SESSION_COOKIE, client_ip, hold_limits, queue_limits
+from boxoffice.web import cookies
+from boxoffice.web.deps import client_ip, hold_limits, login_limits, queue_limits
 
 router = APIRouter(include_in_schema=False)
 router.include_router(checkout.router)
@@ -78,8 +78,9 @@ async def switch_language(code: str, page: PageDep, next: str = "/") -> Response
 
 
 @router.get("/login")
-async def login_form(page: PageDep, next: str = "/") -> Response:
-    return page.render("login.html", next=safe_next(next), email="")
+async def login_form(page: PageDep, next: str = "/", registered: bool = False, email: str = "") -> Response:
+    notice = MESSAGES["registered"] if registered else ""
+    return page.render("login.html", next=safe_next(next), email=email[:254], notice=notice)
 
 
 @router.post("/login")
@@ -87,7 +88,7 @@ async def login(page: PageDep) -> Response:
     form = await page.form()
     email, target = str(form.get("email", "")), safe_next(str(form.get("next", "/")))
     try:
-        await page.container.limits.hit("login", client_ip(page.request), normalise_email(email))
+        await login_limits(page.container, page.request, email)
         _, token = await page.container.accounts.login(email, str(form.get("password", "")))
     except Busy:
         raise  # 503 + Retry-After, as an error page
@@ -112,8 +113,7 @@ async def register(page: PageDep) -> Response:
     try:
         body = RegisterIn(email=values["email"], name=values["name"], password=values["password"])
         await page.container.limits.hit("register", client_ip(page.request))
-        await page.container.accounts.register(body.email, body.password, body.name)
-        _, token = await page.container.accounts.login(body.email, body.password)
+        await page.container.accounts.sign_up(body.email, body.password, body.name)
     except ValidationError as exc:
         errors = {str(e["loc"][0]): FIELD_MESSAGES.get(str(e["loc"][0]), MESSAGES["invalid_request"])
                   for e in exc.errors()}  # fmt: skip
@@ -124,29 +124,27 @@ async def register(page: PageDep) -> Response:
         field = str(error.details.get("field") or ("email" if error.code == "email_taken" else ""))
         code = "weak_password" if field == "password" and error.code == "invalid_request" else error.code
         errors = {field: MESSAGES.get(code, message_for(error))} if field else {}
-        return page.render("register.html", status=409 if code == "email_taken" else 422, errors=errors,
+        return page.render("register.html", status=429 if code == "rate_limited" else 422, errors=errors,
                            error="" if field else code, values=values, next=target)  # fmt: skip
-    return _logged_in(page, token, target)
+    # The same page whether or not the email had an account (no enumeration).
+    after = f"&next={quote(target)}" if target != "/" else ""
+    return page.redirect(f"/login?registered=1&email={quote(body.email)}{after}")
 
 
 def _logged_in(page: Any, token: str, target: str) -> Response:
     response = page.redirect(target)
-    settings = page.container.settings
-    response.set_cookie(
-        SESSION_COOKIE, token, max_age=int(settings.session_days * 86400), httponly=True,
-        secure=settings.cookie_secure, samesite="lax", path="/",
-    )  # fmt: skip
+    cookies.set_session(response, page.container.settings, token)
     return response
 
 
 @router.post("/logout")
 async def logout(page: PageDep) -> Response:
     await page.form()
-    token = page.request.cookies.get(SESSION_COOKIE)
+    token = cookies.read(page.request, cookies.SESSION)
     if token:
         await page.container.accounts.logout(token)
     response = page.redirect("/")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    cookies.clear_session(response, page.container.settings)
     return response
 
 

@@ -57,6 +57,7 @@ sessions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
+    Column("last_seen_at", UTCDateTime),  # the idle timeout counts from here (NULL: created_at)
     Index("ix_sessions_account", "account_id"),
 )
 
@@ -243,4 +244,71 @@ outbox_messages = Table(
     CheckConstraint("status IN ('pending', 'sending', 'sent', 'dead')", name="status"),
     Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     Index("ix_outbox_messages_recipient", "recipient", "created_at"),
+)
+
+# Asynchronous payments (payments/): one row per order paid by an asynchronous
+# method (Pix), from the charge to its outcome; the webhook events already
+# applied (their ids make a re-delivered event a no-op).
+payments = Table(
+    "payments",
+    metadata,
+    Column("order_id", ID, ForeignKey("orders.id"), primary_key=True),
+    Column("reference", String(64), nullable=False, unique=True),
+    Column("method", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("copy_paste", Text, nullable=False),
+    Column("pay_url", String(500)),
+    Column("hold_id", ID, nullable=False),
+    Column("deadline", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_payments_status_deadline", "status", "deadline"),
+    Index("ix_payments_hold", "hold_id", "status"),
+)
+
+payment_events = Table(
+    "payment_events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("reference", String(64), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+)
+
+# Presale (presale/): a show's registration window and code lottery; the fans
+# registered (one row per account); the codes drawn (one per winner, bound to
+# the account; redeemed_at marks the single use that unlocks the presale).
+presales = Table(
+    "presales",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("registration_opens_at", UTCDateTime, nullable=False),
+    Column("registration_closes_at", UTCDateTime, nullable=False),
+    Column("general_sale_at", UTCDateTime, nullable=False),
+    Column("seed", String(64), nullable=False),
+    Column("commitment", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("drawn_at", UTCDateTime),
+    Column("codes_drawn", Integer, nullable=False, default=0),
+)
+
+presale_registrations = Table(
+    "presale_registrations",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", ID, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("registered_at", UTCDateTime, nullable=False),
+)
+
+presale_codes = Table(
+    "presale_codes",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), nullable=False),
+    Column("account_id", ID, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("redeemed_at", UTCDateTime),
+    UniqueConstraint("show_id", "account_id", name="uq_presale_codes_show_account"),
 )

@@ -21,6 +21,8 @@ from boxoffice.holds.repository import HoldRepository
 from boxoffice.inventory.repository import ShowRepository
 from boxoffice.orders.repository import OrderRepository
 from boxoffice.outbox.repository import OutboxRepository
+from boxoffice.payments.repository import PaymentRepository
+from boxoffice.presale.repository import PresaleRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
 from boxoffice.waitingroom.repository import WaitingRoomRepository
@@ -34,6 +36,8 @@ class UnitOfWork:
     shows: ShowRepository
     holds: HoldRepository
     orders: OrderRepository
+    payments: PaymentRepository
+    presales: PresaleRepository
     rooms: WaitingRoomRepository
     audit: AuditRepository
     outbox: OutboxRepository
@@ -61,6 +65,8 @@ class UnitOfWork:
         self.shows = ShowRepository(conn)
         self.holds = HoldRepository(conn, self._events)
         self.orders = OrderRepository(conn, self._events)
+        self.payments = PaymentRepository(conn)
+        self.presales = PresaleRepository(conn)
         self.rooms = WaitingRoomRepository(conn)
         self.audit = AuditRepository(conn)
         self.outbox = OutboxRepository(conn)
