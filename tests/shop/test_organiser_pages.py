@@ -91,3 +91,22 @@ async def test_the_live_view_shows_the_waiting_room(client: httpx.AsyncClient, c
     admitted = int(page.text.split('<dd data-field="admitted">')[1].split("<")[0])
     assert waiting + admitted == 5 and admitted >= 1
     assert f"in {-(-waiting // 2)} min" in page.text
+
+
+async def test_an_uploaded_poster_becomes_the_shows_hero(client: httpx.AsyncClient, container: Container, show: Show) -> None:
+    await log_in(client, container, organiser=True)
+    csrf = await token(client, f"/admin/shows/{show.id}/edit")
+    fake = await client.post(f"/admin/shows/{show.id}/poster", data={"csrf": csrf},
+                             files={"poster": ("evil.png", b"<svg onload=alert(1)>", "image/png")})  # fmt: skip
+    assert fake.status_code == 422 and "Use a PNG, JPEG or WebP image." in fake.text
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    r = await client.post(f"/admin/shows/{show.id}/poster", data={"csrf": csrf},
+                          files={"poster": ("poster.png", png, "image/png")})  # fmt: skip
+    assert r.status_code == 303
+    version = (await container.inventory.show(show.id)).poster_version
+    assert version
+    page = await client.get(f"/shows/{show.id}")
+    assert f'src="/shows/{show.id}/poster?v={version}"' in page.text
+    image = await client.get(f"/shows/{show.id}/poster?v={version}")
+    assert image.content == png and image.headers["content-type"] == "image/png"
+    assert "immutable" in image.headers["cache-control"]

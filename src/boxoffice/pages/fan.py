@@ -54,6 +54,14 @@ async def show(show_id: str, page: PageDep) -> Response:
     )  # fmt: skip
 
 
+@router.get("/shows/{show_id}/poster")
+async def poster(show_id: str, page: PageDep) -> Response:
+    """The organiser's poster; its URL carries its version, so it is cached for good."""
+    content_type, data = await page.container.inventory.poster(show_id)
+    return Response(data, media_type=content_type, headers={
+        "Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"})  # fmt: skip
+
+
 async def _turn(page: Page, found: Any) -> str:
     """Where the fan stands in the show's waiting room: "out" (not joined or
     not logged in), "waiting", "admitted" or "expired"."""

@@ -16,7 +16,7 @@ from boxoffice.inventory.schemas import SectionIn
 from boxoffice.pages.base import OrganiserPageDep, Page, message_for
 from boxoffice.pages.organiser_forms import (
     NEEDS, SECTION_ROWS, TIMES, FormProblems, Reader, field_value, problems_of, room_in, row_label,
-    show_in, show_patch,
+    said, show_in, show_patch,
 )  # fmt: skip
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -82,6 +82,22 @@ async def update_show(show_id: str, page: OrganiserPageDep) -> Response:
         found = await page.container.inventory.show(show_id)
         return _form(page, 422, values=form, rows=0, editing=True, show=found, errors=problems_of(exc))
     return page.redirect(f"/admin/shows/{show_id}")
+
+
+@router.post("/shows/{show_id}/poster")
+async def upload_poster(show_id: str, page: OrganiserPageDep) -> Response:
+    form = await page.form()
+    upload = form.get("poster")
+    data = await upload.read() if hasattr(upload, "read") else b""
+    try:
+        await page.container.inventory.set_poster(show_id, data)
+    except DomainError as error:
+        found = await page.container.inventory.show(show_id)
+        values = {k: getattr(found, k) for k in SHOW_FIELDS} | {k: field_value(getattr(found, k), found.timezone)
+                                                               for k in TIMES}  # fmt: skip
+        return _form(page, 422, values=values, rows=0, editing=True, show=found,
+                     errors={"poster": said(error)})  # fmt: skip
+    return page.redirect(f"/admin/shows/{show_id}/edit?saved=poster")
 
 
 # -- sections: names, prices, capacities (never below what is sold or held) ----

@@ -182,8 +182,14 @@ def problems_of(exc: Exception) -> dict[str, str]:
     if isinstance(exc, DomainError):
         field = str(exc.details.get("field") or "")
         name = SCHEMA_FIELD.get(field, field)
-        return {name if name in NEEDS else GENERAL: message_for(exc)}
+        return {name if name in NEEDS else GENERAL: said(exc)}
     return {GENERAL: "Some fields are not right: check them and try again."}
+
+
+def said(error: DomainError) -> str:
+    """A refusal's own sentence ("The sale must open before it closes.") rather
+    than the generic one for its code: an organiser needs to know which rule."""
+    return error.message if error.code == "invalid_request" else message_for(error)
 
 
 def row_label(index: int) -> str:
