@@ -18,6 +18,8 @@ from boxoffice.cache.redis import RedisCache
 from boxoffice.cache.sessions import SessionCache
 from boxoffice.cache.tickets import TicketCache
 from boxoffice.clock import Clock, SystemClock
+from boxoffice.email.service import EmailDeliverer
+from boxoffice.email.smtp import Mailer
 from boxoffice.holds.admission import AdmissionGate
 from boxoffice.holds.batch_pg import postgres_batch_stores
 from boxoffice.holds.service import HoldService
@@ -31,6 +33,7 @@ from boxoffice.outbox.service import Deliver, OutboxWorker
 from boxoffice.payments.pix import PixGateway
 from boxoffice.payments.service import PaymentService
 from boxoffice.presale.service import PresaleGate, PresaleService
+from boxoffice.vouchers.service import VoucherService
 from boxoffice.ratelimit import RateLimits
 from boxoffice.settings import Settings
 from boxoffice.storage.database import Database
@@ -39,6 +42,38 @@ from boxoffice.waitingroom.redis_store import RedisQueueStore
 from boxoffice.waitingroom.service import WaitingRoomService
 from boxoffice.waitingroom.store import MemoryQueueStore, QueueStore
 from boxoffice.waitingroom.tokens import AdmissionTokens
+from boxoffice.checkin.service import CheckinService
+from boxoffice.notifications.service import NotificationService
+from boxoffice.refunds.service import RefundService
+from boxoffice.resale.service import ResaleService
+from boxoffice.rules.service import RulesService
+from boxoffice.transfers.service import TransferService
+from boxoffice.waitlist.service import WaitlistService
+
+
+@dataclass
+class AfterSale:
+    """Issue 19: what happens after a ticket is sold."""
+
+    rules: RulesService
+    refunds: RefundService
+    transfers: TransferService
+    resale: ResaleService
+    waitlist: WaitlistService
+    checkin: CheckinService
+    notifications: NotificationService
+
+
+def after_sale(uow, clock: Clock, gateway: PaymentGateway, listeners: Listeners,  # type: ignore[no-untyped-def]
+               secret: bytes, settings: Settings) -> AfterSale:  # fmt: skip
+    waitlist = WaitlistService(uow, clock, listeners)
+    refunds = RefundService(uow, clock, gateway, listeners, returned=waitlist.offer)
+    return AfterSale(
+        rules=RulesService(uow, clock), refunds=refunds, transfers=TransferService(uow, clock),
+        resale=ResaleService(uow, clock, gateway, refunds.send, settings.hold_minutes),
+        waitlist=waitlist, checkin=CheckinService(uow, clock, secret),
+        notifications=NotificationService(uow, clock),
+    )  # fmt: skip
 
 
 @dataclass
@@ -60,9 +95,21 @@ class Container:
     secret: bytes
     audit: AuditService
     metrics: Metrics | None
+    after_sale: AfterSale
+
+    # the after-sale services, by name (routes read container.refunds, ...)
+    rules = property(lambda self: self.after_sale.rules)
+    refunds = property(lambda self: self.after_sale.refunds)
+    transfers = property(lambda self: self.after_sale.transfers)
+    resale = property(lambda self: self.after_sale.resale)
+    waitlist = property(lambda self: self.after_sale.waitlist)
+    checkin = property(lambda self: self.after_sale.checkin)
+    notifications = property(lambda self: self.after_sale.notifications)
     outbox: OutboxWorker
+    mailer: Mailer
     payments: PaymentService
     presales: PresaleService
+    vouchers: VoucherService
     pix: PixGateway | None = None
 
     async def close(self) -> None:
@@ -72,6 +119,7 @@ class Container:
         await self.queue_store.close()
         await self.cache.close()
         await self.database.dispose()
+        self.mailer.close()
 
 
 def make_cache(settings: Settings, clock: Clock) -> Cache:
@@ -101,6 +149,7 @@ def build_container(
         settings.effective_database_url,
         pool_size=settings.db_pool_size,
         lock_timeout_ms=settings.lock_timeout_ms,
+        pgbouncer=settings.database_pgbouncer,
     )
     gateway = gateway or FakeGateway(latency_seconds=settings.fake_payment_latency_ms / 1000)
     metrics = Metrics() if settings.metrics_enabled else None
@@ -138,13 +187,19 @@ def build_container(
         },
         redis_url=settings.redis_url,
     )
+    mailer = Mailer(settings.smtp_url, settings.data_dir / "mail")
+    email = EmailDeliverer(
+        uow, mailer, clock, sender=settings.mail_from, public_url=settings.public_url
+    )
     presales = PresaleService(uow, clock, limits, local)
     pix = make_pix(settings, clock)
+    gateways = Gateways({"fake": gateway, **({"pix": pix} if pix else {})})
     orders = OrderService(
-        uow, clock, Gateways({"fake": gateway, **({"pix": pix} if pix else {})}), listeners,
+        uow, clock, gateways, listeners,
         purchases=sessions, on_paid=waiting_room.finished, batch_size=settings.order_batch_size,
     )  # fmt: skip
     return Container(
+        mailer=mailer,
         settings=settings,
         clock=clock,
         database=database,
@@ -172,8 +227,9 @@ def build_container(
         secret=secret,
         audit=AuditService(uow),
         metrics=metrics,
+        after_sale=after_sale(uow, clock, gateways, listeners, secret, settings),
         outbox=OutboxWorker(
-            uow, clock, deliverers if deliverers is not None else {},
+            uow, clock, {**email.deliverers(), **(deliverers or {})},
             backoff=Backoff(
                 settings.outbox_backoff_seconds, settings.outbox_backoff_max_seconds,
                 settings.outbox_max_attempts,
@@ -186,6 +242,7 @@ def build_container(
             grace_seconds=settings.pix_reconcile_after_seconds, wall=wall_clock,
         ),  # fmt: skip
         presales=presales,
+        vouchers=VoucherService(uow, clock),
         pix=pix,
     )
 

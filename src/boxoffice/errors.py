@@ -119,7 +119,10 @@ class IdempotencyMismatch(DomainError):
     default_message = "This Idempotency-Key was already used for a different request."
 
 
-class LimitExceeded(DomainError):
+class LimitExceeded(Conflict):
+    """A rule, not a rate: retrying changes nothing until the fan releases a
+    hold. So a 409 without Retry-After, never a 429 clients would retry."""
+
     code = "limit_exceeded"
     default_message = "This would take you over the ticket limit for this show."
 
@@ -167,3 +170,38 @@ class PresaleCodeUsed(Conflict):
 class PresaleClosed(Conflict):
     code = "presale_closed"
     default_message = "This is not the time for that: see the presale's dates."
+
+
+# -- after the sale (refunds, transfers, resale, waiting list, check-in) ------
+
+
+class NotAllowed(Conflict):
+    """The organiser's rules for this show do not allow it (now)."""
+
+    code = "not_allowed"
+    default_message = "The organiser does not allow this for this show."
+
+
+class TicketNotValid(Conflict):
+    code = "ticket_not_valid"
+    default_message = "This ticket is not valid: it was transferred, resold, refunded or is listed for resale."
+
+
+class NothingToRefund(Conflict):
+    code = "nothing_to_refund"
+    default_message = "Nothing in this order can be refunded."
+
+
+class ShowCancelled(Conflict):
+    code = "show_cancelled"
+    default_message = "This show was cancelled."
+
+
+class ListingUnavailable(Conflict):
+    code = "listing_unavailable"
+    default_message = "This resale ticket is no longer available."
+
+
+class CodeExpired(Conflict):
+    code = "code_expired"
+    default_message = "This ticket code has expired: ask the fan to show the live code on their phone."

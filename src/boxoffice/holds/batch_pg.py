@@ -57,7 +57,8 @@ TICKETS_USED = """SELECT a.account_id,
                           WHERE h.account_id = a.account_id AND h.show_id = $2 AND h.status = $3
                             AND h.expires_at > $4)
                          + (SELECT count(*) FROM tickets AS t
-                            WHERE t.account_id = a.account_id AND t.show_id = $2)
+                            WHERE t.account_id = a.account_id AND t.show_id = $2
+                              AND t.status IN ('valid', 'listed'))
                   FROM unnest($1::varchar[]) AS a (account_id)"""
 ANY_DEAD = """SELECT EXISTS (SELECT 1 FROM holds
                              WHERE section_id = $1 AND status = $2 AND expires_at <= $3)"""
@@ -180,6 +181,8 @@ def postgres_batch_stores(database: Database, on_commit: CommitObserver | None):
             conn = (await pooled.get_raw_connection()).driver_connection
             transaction = conn.transaction()
             await transaction.start()
+            if database.set_lock_timeout:  # behind PgBouncer: per transaction
+                await conn.execute(database.set_lock_timeout)
             store = PostgresBatchStore(conn, transaction, on_commit)
             try:
                 yield store

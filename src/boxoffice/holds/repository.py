@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from boxoffice.audit.domain import Action, AuditEvent, AuditLog, Entity
 from boxoffice.holds.domain import Hold, HoldStatus
 from boxoffice.storage.tables import hold_seats, holds, seats, tickets
+from boxoffice.tickets.domain import HOLDING_PLACE
 
 ACTIVE = HoldStatus.ACTIVE.value
 
@@ -111,7 +112,8 @@ class HoldRepository:
         return [(hold_id, expires_at) for hold_id, expires_at in result]
 
     async def tickets_used(self, account_id: str, show_id: str, now: datetime) -> int:
-        """Tickets an account has in live holds plus tickets it bought, for one show."""
+        """Tickets an account has in live holds plus tickets it holds (bought or
+        received, not void or refunded), for one show."""
         held = await self._conn.scalar(
             select(func.coalesce(func.sum(holds.c.quantity), 0)).where(
                 holds.c.account_id == account_id,
@@ -122,8 +124,9 @@ class HoldRepository:
         )
         bought = await self._conn.scalar(
             select(func.count()).where(
-                tickets.c.account_id == account_id, tickets.c.show_id == show_id
-            )
+                tickets.c.account_id == account_id, tickets.c.show_id == show_id,
+                tickets.c.status.in_(HOLDING_PLACE),
+            )  # fmt: skip
         )
         return int(held or 0) + int(bought or 0)
 
@@ -272,7 +275,10 @@ class HoldRepository:
         )
         bought = await self._conn.execute(
             select(tickets.c.account_id, func.count())
-            .where(tickets.c.account_id.in_(account_ids), tickets.c.show_id == show_id)
+            .where(
+                tickets.c.account_id.in_(account_ids), tickets.c.show_id == show_id,
+                tickets.c.status.in_(HOLDING_PLACE),
+            )  # fmt: skip
             .group_by(tickets.c.account_id)
         )
         for account_id, count in [*held.all(), *bought.all()]:

@@ -18,6 +18,7 @@ class OrderStatus(StrEnum):
     PENDING = "pending"
     PAID = "paid"
     FAILED = "failed"
+    REFUNDED = "refunded"  # every ticket of it refunded (refunds/)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,8 @@ class Ticket:
     section_name: str = ""
     seat_label: str | None = None
     show_name: str = ""
+    status: str = "valid"  # tickets/domain.py: TicketStatus
+    transfers: int = 0
 
 
 @dataclass(slots=True)
@@ -51,5 +54,6 @@ class Order:
     updated_at: datetime
     failure_reason: str | None = None
     payment_reference: str | None = None
+    refunded_cents: int = 0
     tickets: list[Ticket] = field(default_factory=list)
     payment: Any = None  # payments.domain.Payment of an asynchronous (Pix) payment

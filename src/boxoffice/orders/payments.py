@@ -50,7 +50,12 @@ class PaymentGateway(Protocol):
         self, idempotency_key: str, amount_cents: int, currency: str, payment: dict[str, Any]
     ) -> Charge: ...
 
-    async def refund(self, reference: str) -> None: ...
+    async def refund(
+        self, reference: str, amount_cents: int | None = None, idempotency_key: str | None = None
+    ) -> None:
+        """Give back `amount_cents` (None: all) of the charge `reference`. A retry
+        with the same idempotency key must not pay twice; raise if the
+        provider did not take it (the caller retries later)."""
 
 
 class Gateways:
@@ -81,10 +86,13 @@ class Gateways:
     ) -> Charge:
         return await self._for(payment).charge(idempotency_key, amount_cents, currency, payment)
 
-    async def refund(self, reference: str) -> None:
+    async def refund(
+        self, reference: str, amount_cents: int | None = None, idempotency_key: str | None = None
+    ) -> None:
         """A reference names its provider by its prefix (`pix_...`, `fake_...`)."""
         prefix = reference.split("_", 1)[0]
-        await self._by_method.get(prefix, self._by_method[self._default]).refund(reference)
+        gateway = self._by_method.get(prefix, self._by_method[self._default])
+        await gateway.refund(reference, amount_cents=amount_cents, idempotency_key=idempotency_key)
 
 
 FAKE_OUTCOMES = {"approve": Outcome.APPROVED, "decline": Outcome.DECLINED, "timeout": Outcome.TIMEOUT}
@@ -107,6 +115,8 @@ class FakeGateway:
         self._latency = latency_seconds
         self.charges: dict[str, Charge] = {}
         self.refunds: list[str] = []
+        self.refunded: dict[str, tuple[str, int | None]] = {}  # idempotency key -> (charge, amount)
+        self.fail_refunds = 0  # the next n refunds raise (a provider outage, for tests)
         self.calls = 0
 
     def validate(self, payment: dict[str, Any]) -> None:
@@ -126,8 +136,22 @@ class FakeGateway:
             self.charges[idempotency_key] = charge
         return charge
 
-    async def refund(self, reference: str) -> None:
-        self.refunds.append(reference)
+    async def refund(
+        self, reference: str, amount_cents: int | None = None, idempotency_key: str | None = None
+    ) -> None:
+        if self.fail_refunds > 0:
+            self.fail_refunds -= 1
+            raise ConnectionError("the fake provider is down")
+        key = idempotency_key or f"full:{reference}"
+        if key in self.refunded:
+            return
+        self.refunded[key] = (reference, amount_cents)
+        if amount_cents is None:
+            self.refunds.append(reference)
+
+    def refunded_cents(self, reference: str) -> int:
+        """What partial refunds gave back of one charge."""
+        return sum(a or 0 for r, a in self.refunded.values() if r == reference)
 
     @property
     def captured(self) -> int:
@@ -136,4 +160,5 @@ class FakeGateway:
             1
             for c in self.charges.values()
             if c.outcome is Outcome.APPROVED and c.reference not in self.refunds
+            and self.refunded_cents(c.reference) < c.amount_cents
         )

@@ -121,7 +121,9 @@ async def register(page: PageDep) -> Response:
     try:
         body = RegisterIn(email=values["email"], name=values["name"], password=values["password"])
         await page.container.limits.hit("register", client_ip(page.request))
-        await page.container.accounts.sign_up(body.email, body.password, body.name)
+        await page.container.accounts.sign_up(
+            body.email, body.password, body.name, language=page.language.code
+        )
     except ValidationError as exc:
         errors = {str(e["loc"][0]): FIELD_MESSAGES.get(str(e["loc"][0]), MESSAGES["invalid_request"])
                   for e in exc.errors()}  # fmt: skip

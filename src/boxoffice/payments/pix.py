@@ -65,16 +65,21 @@ class PixGateway:
     async def status(self, reference: str) -> Charge:
         return self._charge(await self._call("GET", f"/api/charges/{reference}"))
 
-    async def refund(self, reference: str) -> None:
+    async def refund(
+        self, reference: str, amount_cents: int | None = None, idempotency_key: str | None = None
+    ) -> None:
+        """The provider refunds whole charges (refunding twice is the same refund);
+        amount_cents and idempotency_key are not sent yet: a partial after-sale
+        refund of a Pix order (refunds/) gives the whole charge back."""
         await self._call("POST", f"/api/charges/{reference}/refund")
 
     async def cancel(self, reference: str) -> Charge:
         """Stop a pending charge from being paid; a charge already paid stays paid."""
         return self._charge(await self._call("POST", f"/api/charges/{reference}/cancel"))
 
-    async def _call(self, method: str, path: str) -> dict[str, Any]:
+    async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         try:
-            answer = await self._client.request(method, path)
+            answer = await self._client.request(method, path, json=body)
             answer.raise_for_status()
         except httpx.HTTPError as exc:
             raise ProviderUnavailable(f"{method} {path}: {exc}") from exc

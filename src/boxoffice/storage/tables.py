@@ -48,6 +48,8 @@ accounts = Table(
     Column("password_hash", String(255), nullable=False),
     Column("role", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # the fan's language for mail ("en" or "pt-BR"), chosen when registering
+    Column("language", String(8), nullable=False, server_default="en"),
 )
 
 sessions = Table(
@@ -313,6 +315,167 @@ presale_codes = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("redeemed_at", UTCDateTime),
     UniqueConstraint("show_id", "account_id", name="uq_presale_codes_show_account"),
+)
+
+# -- after the sale (issue 19): refunds, transfers, resale, waiting list,
+# notifications. Columns added to tickets and orders: see migration 0010_after_sale.
+# tickets.status: valid | listed (in a live resale listing: cannot be checked
+# in) | void (replaced by a transfer or a resale: its code is dead) | refunded.
+# A void or refunded ticket gives up its seat_id (kept in its audit row), so
+# the unique seat_id still means "a seat in at most one ticket that counts".
+tickets.append_column(Column("status", String(12), nullable=False, server_default="valid"))
+tickets.append_column(Column("transfers", Integer, nullable=False, server_default="0"))
+tickets.append_column(Column("previous_id", ID))
+orders.append_column(Column("refunded_cents", BigInteger, nullable=False, server_default="0"))
+
+# The organiser's after-sale rules of a show (no row = the defaults of after_sale/domain.py).
+after_sale_rules = Table(
+    "after_sale_rules",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("transfers_enabled", Boolean, nullable=False),
+    Column("transfer_until", UTCDateTime),
+    Column("max_transfers", Integer, nullable=False),
+    Column("fan_refunds", Boolean, nullable=False),
+    Column("refund_until", UTCDateTime),
+    Column("resale_enabled", Boolean, nullable=False),
+    Column("resale_cap_percent", Integer, nullable=False),
+    Column("offer_minutes", Integer, nullable=False),
+    Column("rotating_codes", Boolean, nullable=False),
+    Column("cancelled_at", UTCDateTime),
+)
+
+# Money going back to a fan: written with the change that causes it (status
+# pending), sent to the gateway after the commit, marked done; a failed send
+# stays pending and the retry job sends it again (the refund id is the
+# gateway's idempotency key, so a retry never pays twice).
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ID, ForeignKey("orders.id"), nullable=False),
+    Column("account_id", ID, ForeignKey("accounts.id"), nullable=False),
+    Column("show_id", ID, ForeignKey("shows.id"), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reason", String(24), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("payment_reference", String(64)),
+    Column("requested_by", ID, nullable=False),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("settled_at", UTCDateTime),
+    CheckConstraint("amount_cents > 0", name="amount_positive"),
+    UniqueConstraint("requested_by", "idempotency_key", name="uq_refunds_idempotency"),
+    Index("ix_refunds_order", "order_id"),
+    Index("ix_refunds_status", "status"),
+)
+
+transfers = Table(
+    "transfers",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("show_id", ID, ForeignKey("shows.id"), nullable=False),
+    Column("old_ticket_id", ID, ForeignKey("tickets.id"), nullable=False, unique=True),
+    Column("new_ticket_id", ID, ForeignKey("tickets.id"), nullable=False, unique=True),
+    Column("from_account_id", ID, ForeignKey("accounts.id"), nullable=False),
+    Column("to_account_id", ID, ForeignKey("accounts.id"), nullable=False),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("from_account_id", "idempotency_key", name="uq_transfers_idempotency"),
+)
+
+# A ticket is in at most one live (open or reserved) listing: the ticket's
+# status moves valid -> listed by a conditional UPDATE, and this table's
+# live_ticket column (the ticket id while live, NULL after) is unique.
+resale_listings = Table(
+    "resale_listings",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("ticket_id", ID, ForeignKey("tickets.id"), nullable=False),
+    Column("live_ticket", ID, unique=True),
+    Column("seller_id", ID, ForeignKey("accounts.id"), nullable=False),
+    Column("show_id", ID, ForeignKey("shows.id"), nullable=False),
+    Column("section_id", ID, ForeignKey("sections.id"), nullable=False),
+    Column("price_cents", BigInteger, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("buyer_id", ID),
+    Column("reserved_until", UTCDateTime),
+    Column("buyer_key", String(200)),
+    Column("order_id", ID),
+    Column("new_ticket_id", ID),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("price_cents > 0", name="price_positive"),
+    Index("ix_resale_listings_show", "show_id", "status"),
+)
+
+# One place per account and show; offers are holds reserved for that fan.
+waitlist_entries = Table(
+    "waitlist_entries",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), nullable=False),
+    Column("section_id", ID, ForeignKey("sections.id", ondelete="CASCADE"), nullable=False),
+    Column("account_id", ID, ForeignKey("accounts.id"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("joined_at", UTCDateTime, nullable=False),
+    Column("hold_id", ID),
+    Column("offer_expires_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    UniqueConstraint("show_id", "account_id", name="uq_waitlist_entries_place"),
+    Index("ix_waitlist_entries_line", "section_id", "status", "joined_at"),
+)
+
+# What a fan is told (offer, transfer, resale sold, refund): the list on the
+# fan's pages, and the outbox of their email (emailed_at set once sent).
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("account_id", ID, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("show_id", ID),
+    Column("data", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime),
+    Column("emailed_at", UTCDateTime),
+    Index("ix_notifications_account", "account_id", "created_at"),
+)
+
+# Vouchers (vouchers/): created in bulk by an organiser; each use names the
+# order (or the presale unlock) it was applied to, so a use counts only while
+# that order is pending or paid.
+vouchers = Table(
+    "vouchers",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("percent_off", Integer),
+    Column("amount_off_cents", BigInteger),
+    Column("max_uses", Integer, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("label", String(120), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("kind IN ('discount', 'access')", name="kind"),
+    Index("ix_vouchers_show", "show_id", "created_at"),
+)
+
+voucher_uses = Table(
+    "voucher_uses",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("code", String(32), ForeignKey("vouchers.code", ondelete="CASCADE"), nullable=False),
+    Column("account_id", ID, nullable=False),
+    Column("order_id", ID),  # None: an access voucher's presale unlock (always counts)
+    Column("discount_cents", BigInteger, nullable=False),
+    Column("used_at", UTCDateTime, nullable=False),
+    Index("ix_voucher_uses_code", "code"),
+    Index("ix_voucher_uses_order", "order_id"),
 )
 
 show_posters = Table(
