@@ -195,6 +195,8 @@ waiting_rooms = Table(
     Column("window_minutes", Float, nullable=False),
     Column("seed", String(64), nullable=False),
     Column("drawn_at", UTCDateTime),
+    Column("salt", String(64)),  # public: pseudonymous lottery ids are HMAC(salt, account id)
+    Column("beacon", String(200)),  # public value the organiser mixes into the draw
 )
 
 # The audit trail (audit/): append-only; migration 0003 adds triggers that
@@ -440,4 +442,13 @@ notifications = Table(
     Column("read_at", UTCDateTime),
     Column("emailed_at", UTCDateTime),
     Index("ix_notifications_account", "account_id", "created_at"),
+)
+
+# The published entrants of a waiting room's lottery (waitingroom/): their
+# pseudonymous ids in the drawn order, one per line, written once at the draw.
+lottery_draws = Table(
+    "lottery_draws",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("entrants", Text, nullable=False),
 )
