@@ -1,7 +1,7 @@
 """verifiable lottery: a public salt and beacon per waiting room, the published entrants
 
-Revision ID: 0011_verifiable_lottery
-Revises: 0010_after_sale
+Revision ID: 0013_verifiable_lottery
+Revises: 0012_account_language
 Create Date: 2026-11-30 23:10:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_verifiable_lottery"
-down_revision: str | None = "0010_after_sale"
+revision: str = "0013_verifiable_lottery"
+down_revision: str | None = "0012_account_language"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
