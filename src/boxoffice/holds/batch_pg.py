@@ -181,6 +181,8 @@ def postgres_batch_stores(database: Database, on_commit: CommitObserver | None):
             conn = (await pooled.get_raw_connection()).driver_connection
             transaction = conn.transaction()
             await transaction.start()
+            if database.set_lock_timeout:  # behind PgBouncer: per transaction
+                await conn.execute(database.set_lock_timeout)
             store = PostgresBatchStore(conn, transaction, on_commit)
             try:
                 yield store

@@ -47,6 +47,8 @@ accounts = Table(
     Column("password_hash", String(255), nullable=False),
     Column("role", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # the fan's language for mail ("en" or "pt-BR"), chosen when registering
+    Column("language", String(8), nullable=False, server_default="en"),
 )
 
 sessions = Table(
@@ -440,4 +442,36 @@ notifications = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("read_at", UTCDateTime),
     Index("ix_notifications_account", "account_id", "created_at"),
+)
+
+# Vouchers (vouchers/): created in bulk by an organiser; each use names the
+# order (or the presale unlock) it was applied to, so a use counts only while
+# that order is pending or paid.
+vouchers = Table(
+    "vouchers",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("percent_off", Integer),
+    Column("amount_off_cents", BigInteger),
+    Column("max_uses", Integer, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("label", String(120), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("kind IN ('discount', 'access')", name="kind"),
+    Index("ix_vouchers_show", "show_id", "created_at"),
+)
+
+voucher_uses = Table(
+    "voucher_uses",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("code", String(32), ForeignKey("vouchers.code", ondelete="CASCADE"), nullable=False),
+    Column("account_id", ID, nullable=False),
+    Column("order_id", ID),  # None: an access voucher's presale unlock (always counts)
+    Column("discount_cents", BigInteger, nullable=False),
+    Column("used_at", UTCDateTime, nullable=False),
+    Index("ix_voucher_uses_code", "code"),
+    Index("ix_voucher_uses_order", "order_id"),
 )
