@@ -431,7 +431,8 @@ waitlist_entries = Table(
 )
 
 # What a fan is told (offer, transfer, resale sold, refund): the list on the
-# fan's pages, and the outbox of their email (emailed_at set once sent).
+# fan's pages. Its email goes through the outbox (outbox_messages), written
+# in the same transaction (notifications/service.py notify).
 notifications = Table(
     "notifications",
     metadata,
@@ -442,7 +443,6 @@ notifications = Table(
     Column("data", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("read_at", UTCDateTime),
-    Column("emailed_at", UTCDateTime),
     Index("ix_notifications_account", "account_id", "created_at"),
 )
 

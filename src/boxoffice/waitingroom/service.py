@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from boxoffice.errors import Busy, NotFound, QueueNotOpen, SaleNotOpen
 from boxoffice.inventory.domain import SaleStatus, Show
+from boxoffice import outbox
 from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.waitingroom.domain import (
     PlaceStatus,
@@ -36,6 +37,7 @@ from boxoffice.waitingroom.store import AdmissionState, QueueStore
 from boxoffice.waitingroom.tokens import AdmissionTokens
 
 ROOM_TTL = 5.0
+YOUR_TURN_BATCH = 2000  # "your turn" mails enqueued per admission round, at most
 STORE_FAILURES = (RedisError, OSError, asyncio.TimeoutError)
 log = logging.getLogger("boxoffice.waitingroom")
 
@@ -223,7 +225,28 @@ class WaitingRoomService:
             room, last_admit_at=state.last_admit_at, now=now, carry=state.carry, active=active
         )
         moved = await self._store.advance(show_id, state.cursor, due, now, carry)
+        await self._tell_admitted(show_id, moved or state.cursor, now)
         return 0 if moved is None else moved - state.cursor
+
+    async def _tell_admitted(self, show_id: str, cursor: int, now: datetime) -> None:
+        """Mail "your turn" to the fans admitted since the last round. Crash-safe:
+        the mark moves only after the mails are committed, and a range mailed
+        twice is enqueued once (the dedupe key is per show and account)."""
+        mailed = await self._store.mailed(show_id)
+        if cursor <= mailed:
+            return
+        upto = min(cursor, mailed + YOUR_TURN_BATCH)
+        accounts = await self._store.admitted_between(show_id, mailed, upto)
+        async with self._uow(write=True) as uow:
+            await uow.outbox.add([
+                outbox.message(
+                    kind=outbox.EMAIL_YOUR_TURN, account_id=account_id, now=now,
+                    payload={"show_id": show_id}, dedupe_key=f"your-turn:{show_id}:{account_id}",
+                )  # fmt: skip
+                for account_id in accounts
+            ])
+            await uow.commit()
+        await self._store.set_mailed(show_id, upto)
 
     async def _draw(self, room: WaitingRoom, now: datetime) -> None:
         """Order the early entrants by the published rule (domain.draw_order) and
