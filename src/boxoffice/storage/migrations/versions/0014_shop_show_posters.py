@@ -3,8 +3,8 @@
 shows.poster_version changes with each upload, so the poster's URL does too
 (it is served with a long cache lifetime).
 
-Revision ID: 0013_shop_show_posters
-Revises: 0012_account_language
+Revision ID: 0014_shop_show_posters
+Revises: 0013_verifiable_lottery
 Create Date: 2026-11-30 23:10:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import boxoffice.storage.types
 
-revision: str = "0013_shop_show_posters"
-down_revision: str | None = "0012_account_language"
+revision: str = "0014_shop_show_posters"
+down_revision: str | None = "0013_verifiable_lottery"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
