@@ -91,7 +91,7 @@ CASES = [
          json={"show_id": "{show}", "section_id": "{ga}", "quantity": 10**9}),
     Case("hold a quantity as text", "POST", "/api/v1/holds", 422, "invalid_request",
          json={"show_id": "{show}", "section_id": "{ga}", "quantity": "2"}),
-    Case("hold over the per-account limit", "POST", "/api/v1/holds", 429, "limit_exceeded",
+    Case("hold over the per-account limit", "POST", "/api/v1/holds", 409, "limit_exceeded",
          json={"show_id": "{show}", "section_id": "{ga}", "quantity": 4}),
     Case("hold in an unknown show", "POST", "/api/v1/holds", 404, "not_found",
          json={"show_id": NO_SUCH, "section_id": "{ga}", "quantity": 1}),

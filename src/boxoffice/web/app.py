@@ -32,6 +32,7 @@ from boxoffice.observability.middleware import Observe
 from boxoffice.orders import endpoints as orders
 from boxoffice.payments import endpoints as payments
 from boxoffice.presale import endpoints as presale
+from boxoffice.pages import aftersale as after_sale_pages
 from boxoffice.vouchers import endpoints as vouchers
 from boxoffice.pages import fan as fan_pages
 from boxoffice.pages import organiser as organiser_pages
@@ -108,4 +109,5 @@ def after_sale_routers() -> list:  # type: ignore[type-arg]
     return [
         rules.router, rules.admin, refunds.router, refunds.admin, transfers.router, resale.router,
         waitlist.router, waitlist.admin, checkin.router, checkin.admin, notifications.router,
+        after_sale_pages.router,
     ]  # fmt: skip

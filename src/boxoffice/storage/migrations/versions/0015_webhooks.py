@@ -1,7 +1,7 @@
 """organiser webhook endpoints (their deliveries are outbox messages)
 
-Revision ID: 0013_webhooks
-Revises: 0012_account_language
+Revision ID: 0015_webhooks
+Revises: 0014_shop_show_posters
 Create Date: 2026-11-30 23:20:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from boxoffice.storage.types import UTCDateTime
 
-revision: str = "0013_webhooks"
-down_revision: str | None = "0012_account_language"
+revision: str = "0015_webhooks"
+down_revision: str | None = "0014_shop_show_posters"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
