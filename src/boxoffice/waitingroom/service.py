@@ -3,7 +3,6 @@ on the hold path (this service is the hold path's AdmissionGate)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -16,9 +15,9 @@ from boxoffice.accounts.domain import Account
 from boxoffice.cache.base import Cache
 from boxoffice.cache.local import LocalCache
 from boxoffice.clock import Clock
-from redis.exceptions import RedisError
 
 from boxoffice.errors import Busy, NotFound, QueueNotOpen, SaleNotOpen
+from boxoffice.redisclient import REDIS_FAILURES
 from boxoffice.inventory.domain import SaleStatus, Show
 from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.waitingroom.domain import (
@@ -34,7 +33,7 @@ from boxoffice.waitingroom.store import AdmissionState, QueueStore
 from boxoffice.waitingroom.tokens import AdmissionTokens
 
 ROOM_TTL = 5.0
-STORE_FAILURES = (RedisError, OSError, asyncio.TimeoutError)
+STORE_FAILURES = REDIS_FAILURES
 log = logging.getLogger("boxoffice.waitingroom")
 
 
