@@ -53,7 +53,10 @@ from boxoffice.orders.domain import Order, OrderStatus, Ticket
 from boxoffice.orders.payments import Charge, Outcome, PaymentGateway
 from boxoffice.payments.domain import Payment, PaymentStatus
 from boxoffice.storage.groupcommit import GroupCommit
+from boxoffice import outbox
 from boxoffice.storage.uow import UnitOfWorkFactory
+from boxoffice.vouchers.domain import VoucherKind
+from boxoffice.vouchers.service import apply_voucher
 
 @dataclass(frozen=True, slots=True)
 class Settling:
@@ -107,15 +110,16 @@ class OrderService:
         self._listener = listener
 
     async def create(
-        self, account: Account, hold_id: str, payment: dict[str, Any], idempotency_key: str | None
-    ) -> Order:
+        self, account: Account, hold_id: str, payment: dict[str, Any], idempotency_key: str | None,
+        voucher: str | None = None,
+    ) -> Order:  # fmt: skip
         if not idempotency_key:
             raise InvalidRequest("Send an Idempotency-Key header with every order.")
         self._gateway.validate(payment)
         try:
-            order = await self._open(account, hold_id, idempotency_key)
+            order = await self._open(account, hold_id, idempotency_key, voucher)
         except IntegrityError:
-            order = await self._open(account, hold_id, idempotency_key)
+            order = await self._open(account, hold_id, idempotency_key, voucher)
         if order.status is OrderStatus.PAID:
             return order
         if order.status is OrderStatus.FAILED:
@@ -183,8 +187,9 @@ class OrderService:
         if self._purchases is not None:
             await self._purchases.forget_holds((order.account_id, order.show_id))
 
-    async def _open(self, account: Account, hold_id: str, key: str) -> Order:
-        """The order this key names, or a new PENDING one for a live hold."""
+    async def _open(self, account: Account, hold_id: str, key: str, voucher: str | None = None) -> Order:
+        """The order this key names, or a new PENDING one for a live hold (less
+        its discount voucher's share, whose use is taken in the same transaction)."""
         now = self._clock.now()
         async with self._uow(write=True) as uow:
             existing = await uow.orders.by_idempotency_key(account.id, key)
@@ -204,13 +209,17 @@ class OrderService:
             show = await uow.shows.get(hold.show_id)
             assert show is not None  # a hold's show cannot be deleted
             section = show.section(hold.section_id)
+            order_id, amount = new_id(), section.price_cents * hold.quantity
+            if voucher:
+                amount -= await apply_voucher(uow, voucher, show.id, VoucherKind.DISCOUNT,
+                                              account.id, order_id, amount, now)  # fmt: skip
             order = Order(
-                id=new_id(),
+                id=order_id,
                 account_id=account.id,
                 hold_id=hold.id,
                 show_id=hold.show_id,
                 status=OrderStatus.PENDING,
-                amount_cents=section.price_cents * hold.quantity,
+                amount_cents=amount,
                 currency=show.currency,
                 idempotency_key=key,
                 created_at=now,
@@ -323,6 +332,11 @@ class OrderService:
         ]
         await uow.orders.add_tickets(issued)
         await uow.orders.settle(order, OrderStatus.PAID, now, reference=charge.reference)
+        await outbox.order_paid(
+            uow, order_id=order.id, account_id=order.account_id, show_id=order.show_id,
+            amount_cents=order.amount_cents, currency=order.currency,
+            ticket_codes=[t.code for t in issued], now=now,
+        )  # fmt: skip
         return issued
 
     async def get(self, account: Account, order_id: str) -> Order:

@@ -27,6 +27,7 @@ from boxoffice.rules.repository import RulesRepository
 from boxoffice.outbox.repository import OutboxRepository
 from boxoffice.payments.repository import PaymentRepository
 from boxoffice.presale.repository import PresaleRepository
+from boxoffice.vouchers.repository import VoucherRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
 from boxoffice.tickets.repository import TicketRepository
@@ -45,6 +46,7 @@ class UnitOfWork:
     orders: OrderRepository
     payments: PaymentRepository
     presales: PresaleRepository
+    vouchers: VoucherRepository
     rooms: WaitingRoomRepository
     audit: AuditRepository
     # after the sale
@@ -82,6 +84,7 @@ class UnitOfWork:
         self.orders = OrderRepository(conn, self._events)
         self.payments = PaymentRepository(conn)
         self.presales = PresaleRepository(conn)
+        self.vouchers = VoucherRepository(conn)
         self.rooms = WaitingRoomRepository(conn)
         self.audit = AuditRepository(conn)
         self.tickets = TicketRepository(conn, self._events)
