@@ -130,7 +130,7 @@ def make_cache(settings: Settings, clock: Clock) -> Cache:
     if not settings.cache_enabled:
         return NullCache()
     if settings.redis_url:
-        return RedisCache(settings.redis_url)
+        return RedisCache(settings.redis_url, cluster=settings.redis_cluster)
     return MemoryCache(clock)
 
 
@@ -174,7 +174,8 @@ def build_container(
     listeners.add(tickets)
     secret = settings.secret()
     queue_store = queue_store or (
-        RedisQueueStore.from_url(settings.redis_url) if settings.redis_url else MemoryQueueStore()
+        RedisQueueStore.from_url(settings.redis_url, cluster=settings.redis_cluster)
+        if settings.redis_url else MemoryQueueStore()
     )
     waiting_room = WaitingRoomService(
         uow, queue_store, clock, AdmissionTokens(secret), cache, local
@@ -190,6 +191,7 @@ def build_container(
             "presale": settings.presale_code_rate,
         },
         redis_url=settings.redis_url,
+        redis_cluster=settings.redis_cluster,
     )
     mailer = Mailer(settings.smtp_url, settings.data_dir / "mail")
     email = EmailDeliverer(
