@@ -39,9 +39,14 @@ async def show(show_id: str, page: PageDep) -> Response:
     snapshot = await container.tickets.availability(show_id)
     now = container.clock.now()
     room = await container.waiting_room.room(show_id)
+    try:
+        presale = (await container.presales.get(show_id))[0]
+    except NotFound:
+        presale = None
     return page.render(
         "show.html", show=found, availability=snapshot.sections, sale=found.sale_status(now).value,
         room_open=room is not None and room.is_open(now),
+        presale=presale if presale and now < presale.general_sale_at else None,
     )  # fmt: skip
 
 
@@ -204,16 +209,22 @@ async def checkout(hold_id: str, page: FanPageDep, error: str = "") -> Response:
         "checkout.html", hold=held, show=found, section=section, seats=[s.label for s in seats.values()],
         live=held.is_live(now), seconds_left=max(int((held.expires_at - now).total_seconds()), 0),
         total=section.price_cents * held.quantity, error=error if error in MESSAGES else "",
-        key=secrets.token_urlsafe(16),
+        key=secrets.token_urlsafe(16), pix=page.container.pix is not None,
     )  # fmt: skip
 
 
 @router.post("/checkout/{hold_id}/pay")
 async def pay(hold_id: str, page: FanPageDep) -> Response:
     form = await page.form()
-    payment = {"method": "fake", "outcome": str(form.get("outcome", "approve"))}
+    outcome = str(form.get("outcome", "approve"))
+    payment = {"method": "pix"} if outcome == "pix" else {"method": "fake", "outcome": outcome}
+    voucher = str(form.get("voucher") or "").strip() or None
     try:
-        order = await page.container.orders.create(page.account, hold_id, payment, str(form.get("key") or ""))
+        if voucher:
+            await page.container.limits.hit("presale", page.account.id)
+        order = await page.container.orders.create(
+            page.account, hold_id, payment, str(form.get("key") or ""), voucher
+        )
     except DomainError as error:
         return page.redirect(f"/checkout/{hold_id}?error={error.code}")
     return page.redirect(f"/orders/{order.id}")
@@ -229,6 +240,9 @@ async def release(hold_id: str, page: FanPageDep) -> Response:
 @router.get("/orders/{order_id}")
 async def order(order_id: str, page: FanPageDep) -> Response:
     found = await page.container.orders.get(page.account, order_id)
+    if found.payment is not None and found.status.value != "paid":  # Pix: pay, or what went wrong
+        qr = qr_data_uri(found.payment.copy_paste) if found.payment.copy_paste else ""
+        return page.render("pix_payment.html", order=found, qr=qr)
     return page.render("order.html", order=found, qr={t.code: qr_data_uri(t.code) for t in found.tickets})
 
 
