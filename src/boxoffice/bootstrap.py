@@ -18,6 +18,8 @@ from boxoffice.cache.redis import RedisCache
 from boxoffice.cache.sessions import SessionCache
 from boxoffice.cache.tickets import TicketCache
 from boxoffice.clock import Clock, SystemClock
+from boxoffice.email.service import EmailDeliverer
+from boxoffice.email.smtp import Mailer
 from boxoffice.holds.admission import AdmissionGate
 from boxoffice.holds.batch_pg import postgres_batch_stores
 from boxoffice.holds.service import HoldService
@@ -104,6 +106,7 @@ class Container:
     checkin = property(lambda self: self.after_sale.checkin)
     notifications = property(lambda self: self.after_sale.notifications)
     outbox: OutboxWorker
+    mailer: Mailer
     payments: PaymentService
     presales: PresaleService
     vouchers: VoucherService
@@ -116,6 +119,7 @@ class Container:
         await self.queue_store.close()
         await self.cache.close()
         await self.database.dispose()
+        self.mailer.close()
 
 
 def make_cache(settings: Settings, clock: Clock) -> Cache:
@@ -183,6 +187,10 @@ def build_container(
         },
         redis_url=settings.redis_url,
     )
+    mailer = Mailer(settings.smtp_url, settings.data_dir / "mail")
+    email = EmailDeliverer(
+        uow, mailer, clock, sender=settings.mail_from, public_url=settings.public_url
+    )
     presales = PresaleService(uow, clock, limits, local)
     pix = make_pix(settings, clock)
     gateways = Gateways({"fake": gateway, **({"pix": pix} if pix else {})})
@@ -191,6 +199,7 @@ def build_container(
         purchases=sessions, on_paid=waiting_room.finished, batch_size=settings.order_batch_size,
     )  # fmt: skip
     return Container(
+        mailer=mailer,
         settings=settings,
         clock=clock,
         database=database,
@@ -220,7 +229,7 @@ def build_container(
         metrics=metrics,
         after_sale=after_sale(uow, clock, gateways, listeners, secret, settings),
         outbox=OutboxWorker(
-            uow, clock, deliverers if deliverers is not None else {},
+            uow, clock, {**email.deliverers(), **(deliverers or {})},
             backoff=Backoff(
                 settings.outbox_backoff_seconds, settings.outbox_backoff_max_seconds,
                 settings.outbox_max_attempts,

@@ -92,6 +92,13 @@ class Settings(BaseSettings):
         default=64, ge=0, le=10_000,
         description="Logins that may wait for a hashing thread; past it 503 busy + Retry-After",
     )  # fmt: skip
+    smtp_url: str | None = Field(
+        default=None,
+        description="smtp://host:port (?starttls=true) or smtps://; unset = a local mail catcher "
+        "keeping mail in data_dir/mail, readable at /mail",
+    )
+    mail_from: str = "boxoffice <tickets@boxoffice.localhost>"
+    public_url: str = Field(default="http://127.0.0.1:8000", description="The site's address, for links in mail")
     outbox_every_seconds: float = Field(
         default=1.0, gt=0, le=60, description="How often the outbox worker looks for due messages"
     )

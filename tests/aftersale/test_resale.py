@@ -110,7 +110,7 @@ async def test_resale_abuse_gets_a_clear_error_and_writes_nothing(
     r = await buy_listing(seller, listing["listing_id"])  # your own listing
     assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_request")
     r = await buy_listing(full, listing["listing_id"])  # over the buyer's limit
-    assert (r.status_code, r.json()["error"]["code"]) == (429, "limit_exceeded")
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "limit_exceeded")
     assert await snapshot(container) == before
     r = await boss.patch(f"/api/v1/admin/shows/{show.id}/after-sale", json={"resale_cap_percent": 110})
     assert r.status_code == 200

@@ -57,7 +57,7 @@ async def test_transfer_rules_and_bad_transfers_write_nothing(
     for email, status, error in [
         (alice.email, 422, "invalid_request"),  # to yourself
         ("nobody-here@example.com", 404, "not_found"),  # a missing account
-        (bob.email, 429, "limit_exceeded"),  # over the receiver's limit
+        (bob.email, 409, "limit_exceeded"),  # over the receiver's limit
     ]:
         r = await transfer(alice, code, email)
         assert (r.status_code, r.json()["error"]["code"]) == (status, error), r.text

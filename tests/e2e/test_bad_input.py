@@ -59,6 +59,9 @@ CASES = [
          json={"email": 12, "password": ["x"]}),
     Case("logout without a session", "POST", "/api/v1/auth/logout", 401, "not_authenticated", "nobody"),
     Case("me with a made-up token", "GET", "/api/v1/me", 401, "not_authenticated", "bad_token"),
+    Case("mail language unknown", "PUT", "/api/v1/me/language", 422, "invalid_request", json={"language": "fr"}),
+    Case("mail language without a session", "PUT", "/api/v1/me/language", 401, "not_authenticated", "nobody",
+         json={"language": "en"}),
     # -- catalogue
     Case("unknown show", "GET", "/api/v1/shows/" + NO_SUCH, 404, "not_found", "nobody"),
     Case("shows list by the wrong method", "DELETE", "/api/v1/shows", 405, "method_not_allowed", "nobody"),
@@ -79,7 +82,7 @@ CASES = [
          json={"show_id": "{show}", "section_id": "{ga}", "quantity": 10**9}),
     Case("hold a quantity as text", "POST", "/api/v1/holds", 422, "invalid_request",
          json={"show_id": "{show}", "section_id": "{ga}", "quantity": "2"}),
-    Case("hold over the per-account limit", "POST", "/api/v1/holds", 429, "limit_exceeded",
+    Case("hold over the per-account limit", "POST", "/api/v1/holds", 409, "limit_exceeded",
          json={"show_id": "{show}", "section_id": "{ga}", "quantity": 4}),
     Case("hold in an unknown show", "POST", "/api/v1/holds", 404, "not_found",
          json={"show_id": NO_SUCH, "section_id": "{ga}", "quantity": 1}),

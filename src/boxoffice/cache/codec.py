@@ -98,12 +98,15 @@ def seats_from_json(raw: bytes, section_id: str) -> tuple[list[Seat], datetime |
 def account_to_json(account: Account, session_expires_at: datetime) -> bytes:
     return dump({
         "id": account.id, "email": account.email, "name": account.name,
-        "role": account.role.value, "created_at": _iso(account.created_at),
+        "role": account.role.value, "created_at": _iso(account.created_at), "language": account.language,
         "session_expires_at": _iso(session_expires_at),
     })  # fmt: skip
 
 
 def account_from_json(raw: bytes) -> tuple[Account, datetime]:
     d = json.loads(raw)
-    account = Account(d["id"], d["email"], d["name"], Role(d["role"]), _dt(d["created_at"]))  # type: ignore[arg-type]
+    account = Account(
+        d["id"], d["email"], d["name"], Role(d["role"]), _dt(d["created_at"]),  # type: ignore[arg-type]
+        language=str(d.get("language", "en")),
+    )
     return account, _dt(d["session_expires_at"])  # type: ignore[return-value]

@@ -53,6 +53,7 @@ from boxoffice.orders.domain import Order, OrderStatus, Ticket
 from boxoffice.orders.payments import Charge, Outcome, PaymentGateway
 from boxoffice.payments.domain import Payment, PaymentStatus
 from boxoffice.storage.groupcommit import GroupCommit
+from boxoffice import outbox
 from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.vouchers.domain import VoucherKind
 from boxoffice.vouchers.service import apply_voucher
@@ -331,6 +332,11 @@ class OrderService:
         ]
         await uow.orders.add_tickets(issued)
         await uow.orders.settle(order, OrderStatus.PAID, now, reference=charge.reference)
+        await outbox.order_paid(
+            uow, order_id=order.id, account_id=order.account_id, show_id=order.show_id,
+            amount_cents=order.amount_cents, currency=order.currency,
+            ticket_codes=[t.code for t in issued], now=now,
+        )  # fmt: skip
         return issued
 
     async def get(self, account: Account, order_id: str) -> Order:

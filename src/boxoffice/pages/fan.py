@@ -94,7 +94,9 @@ async def register(page: PageDep) -> Response:
     try:
         body = RegisterIn(email=values["email"], name=values["name"], password=str(form.get("password", "")))
         await page.container.limits.hit("register", client_ip(page.request))
-        await page.container.accounts.sign_up(body.email, body.password, body.name)
+        await page.container.accounts.sign_up(
+            body.email, body.password, body.name, language=page.language.code
+        )
     except ValidationError as exc:
         fields = sorted({str(e["loc"][0]) for e in exc.errors()})
         return page.render("register.html", status=422, error="invalid_request", fields=fields, values=values)

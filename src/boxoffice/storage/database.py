@@ -7,6 +7,10 @@ queues writers instead of letting them spin on SQLITE_BUSY. WAL mode lets
 readers go on while one writes; synchronous=NORMAL keeps every commit across
 a crash of the app process.
 
+Statement parameters (ticket codes, password and session-token hashes) never
+reach a log line or an error message (hide_parameters): the SQL echo at DEBUG
+shows statements only.
+
 PostgreSQL runs at READ COMMITTED; the row locks in storage/locking.py make
 contested decisions serial, and lock_timeout turns a stuck lock into Busy.
 
@@ -72,7 +76,8 @@ class Database:
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_async_engine(
-                self.url, pool_size=pool_size, connect_args={"timeout": self.lock_timeout_ms / 1000}
+                self.url, pool_size=pool_size, connect_args={"timeout": self.lock_timeout_ms / 1000},
+                hide_parameters=True,
             )
             _configure_sqlite(engine)
             return engine
@@ -98,6 +103,7 @@ class Database:
             pool_size=pool_size,
             max_overflow=0,
             pool_recycle=1800,
+            hide_parameters=True,
             connect_args={"server_settings": {"lock_timeout": str(int(self.lock_timeout_ms))}},
         )
 

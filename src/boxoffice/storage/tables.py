@@ -47,6 +47,8 @@ accounts = Table(
     Column("password_hash", String(255), nullable=False),
     Column("role", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # the fan's language for mail ("en" or "pt-BR"), chosen when registering
+    Column("language", String(8), nullable=False, server_default="en"),
 )
 
 sessions = Table(
@@ -195,6 +197,8 @@ waiting_rooms = Table(
     Column("window_minutes", Float, nullable=False),
     Column("seed", String(64), nullable=False),
     Column("drawn_at", UTCDateTime),
+    Column("salt", String(64)),  # public: pseudonymous lottery ids are HMAC(salt, account id)
+    Column("beacon", String(200)),  # public value the organiser mixes into the draw
 )
 
 # The audit trail (audit/): append-only; migration 0003 adds triggers that
@@ -427,7 +431,8 @@ waitlist_entries = Table(
 )
 
 # What a fan is told (offer, transfer, resale sold, refund): the list on the
-# fan's pages, and the outbox of their email (emailed_at set once sent).
+# fan's pages. Its email goes through the outbox (outbox_messages), written
+# in the same transaction (notifications/service.py notify).
 notifications = Table(
     "notifications",
     metadata,
@@ -438,7 +443,6 @@ notifications = Table(
     Column("data", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("read_at", UTCDateTime),
-    Column("emailed_at", UTCDateTime),
     Index("ix_notifications_account", "account_id", "created_at"),
 )
 
@@ -472,4 +476,13 @@ voucher_uses = Table(
     Column("used_at", UTCDateTime, nullable=False),
     Index("ix_voucher_uses_code", "code"),
     Index("ix_voucher_uses_order", "order_id"),
+)
+
+# The published entrants of a waiting room's lottery (waitingroom/): their
+# pseudonymous ids in the drawn order, one per line, written once at the draw.
+lottery_draws = Table(
+    "lottery_draws",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("entrants", Text, nullable=False),
 )

@@ -184,8 +184,18 @@ class RedisQueueStore:
 
     async def forget(self, show_id: str) -> None:
         names = ("early", "line", "frozen", "next", "cursor", "last_at", "carry", "drawn",
-                 "ticks", "ticks_t", "done")  # fmt: skip
+                 "ticks", "ticks_t", "done", "mailed")  # fmt: skip
         await self._redis.delete(*(self._k(show_id, n) for n in names))
+
+    async def admitted_between(self, show_id: str, after: int, upto: int) -> list[str]:
+        found = await self._redis.zrangebyscore(self._k(show_id, "line"), f"({after}", upto)
+        return [a.decode() if isinstance(a, bytes) else str(a) for a in found]
+
+    async def mailed(self, show_id: str) -> int:
+        return int(await self._redis.get(self._k(show_id, "mailed")) or 0)
+
+    async def set_mailed(self, show_id: str, cursor: int) -> None:
+        await self._redis.set(self._k(show_id, "mailed"), cursor)
 
     async def memory_bytes(self, show_id: str) -> int:
         total = 0

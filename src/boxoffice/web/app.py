@@ -21,6 +21,7 @@ from boxoffice.rules import endpoints as rules
 from boxoffice.transfers import endpoints as transfers
 from boxoffice.waitlist import endpoints as waitlist
 from boxoffice.bootstrap import Container
+from boxoffice.email import pages as mail_pages
 from boxoffice.holds import endpoints as holds
 from boxoffice.inventory import endpoints as inventory
 from boxoffice.observability import endpoints as observability
@@ -29,6 +30,7 @@ from boxoffice.observability.middleware import Observe
 from boxoffice.orders import endpoints as orders
 from boxoffice.payments import endpoints as payments
 from boxoffice.presale import endpoints as presale
+from boxoffice.pages import aftersale as after_sale_pages
 from boxoffice.vouchers import endpoints as vouchers
 from boxoffice.pages import fan as fan_pages
 from boxoffice.pages import organiser as organiser_pages
@@ -95,6 +97,7 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
         fan_pages.router, organiser_pages.router, *after_sale_routers(),
     ):  # fmt: skip
         app.include_router(router)
+    app.include_router(mail_pages.router)  # /mail: the mail catcher's inbox (development)
     return app
 
 
@@ -103,4 +106,5 @@ def after_sale_routers() -> list:  # type: ignore[type-arg]
     return [
         rules.router, rules.admin, refunds.router, refunds.admin, transfers.router, resale.router,
         waitlist.router, waitlist.admin, checkin.router, checkin.admin, notifications.router,
+        after_sale_pages.router,
     ]  # fmt: skip

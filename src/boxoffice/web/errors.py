@@ -27,7 +27,6 @@ STATUS: list[tuple[type[errors.DomainError], int]] = [
     (errors.NotFound, 404),
     (errors.IdempotencyMismatch, 422),
     (errors.Conflict, 409),
-    (errors.LimitExceeded, 429),
     (errors.RateLimited, 429),
     (errors.PaymentDeclined, 402),
     (errors.PaymentTimeout, 504),
@@ -48,6 +47,8 @@ def error_response(status: int, code: str, message: str, **details: object) -> J
         headers["Retry-After"] = str(details["retry_after"])
     elif status == 503:
         headers["Retry-After"] = "1"
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="boxoffice"'
     return JSONResponse(
         {"error": {"code": code, "message": message, **details}}, status_code=status, headers=headers
     )

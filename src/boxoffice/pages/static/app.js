@@ -114,3 +114,12 @@
     }, 5000);
   }
 })();
+
+// After the sale: a ticket's rotating QR (data-live-qr = its URL) is fetched
+// again every data-every seconds, so the page always shows the live code.
+(function () {
+  document.querySelectorAll("img[data-live-qr]").forEach(function (img) {
+    var every = (parseInt(img.getAttribute("data-every"), 10) || 10) * 1000;
+    setInterval(function () { img.src = img.getAttribute("data-live-qr") + "?t=" + Date.now(); }, every);
+  });
+})();
