@@ -196,6 +196,14 @@ class WaitingRoomService:
         async with store_errors_as_busy():
             return [(room, await self._store.state(room.show_id)) for room in rooms]
 
+    async def line(self, show_id: str) -> AdmissionState | None:
+        """The line of a show's room (for the organiser's live view), or None without a room."""
+        room = await self.room(show_id)
+        if room is None or not room.enabled:
+            return None
+        async with store_errors_as_busy():
+            return await self._store.state(show_id)
+
     # -- the admitter (one at a time: see workers; safe if two race) -----------
 
     async def admit_all(self) -> int:
