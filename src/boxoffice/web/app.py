@@ -22,6 +22,8 @@ from boxoffice.transfers import endpoints as transfers
 from boxoffice.waitlist import endpoints as waitlist
 from boxoffice.bootstrap import Container
 from boxoffice.email import pages as mail_pages
+from boxoffice.webhooks import endpoints as webhooks
+from boxoffice.webhooks import pages as webhook_pages
 from boxoffice.holds import endpoints as holds
 from boxoffice.inventory import endpoints as inventory
 from boxoffice.observability import endpoints as observability
@@ -98,6 +100,8 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
     ):  # fmt: skip
         app.include_router(router)
     app.include_router(mail_pages.router)  # /mail: the mail catcher's inbox (development)
+    app.include_router(webhooks.admin)
+    app.include_router(webhook_pages.router)
     return app
 
 
