@@ -3,7 +3,6 @@ on the hold path (this service is the hold path's AdmissionGate)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -12,16 +11,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
+from boxoffice import outbox
 from boxoffice.accounts.domain import Account
 from boxoffice.cache.base import Cache
 from boxoffice.cache.local import LocalCache
 from boxoffice.clock import Clock
-from redis.exceptions import RedisError
-from sqlalchemy.exc import IntegrityError
-
 from boxoffice.errors import Busy, NotFound, QueueNotOpen, SaleNotOpen
 from boxoffice.inventory.domain import SaleStatus, Show
-from boxoffice import outbox
+from boxoffice.redisclient import REDIS_FAILURES
 from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.waitingroom.domain import (
     PlaceStatus,
@@ -38,7 +37,7 @@ from boxoffice.waitingroom.tokens import AdmissionTokens
 
 ROOM_TTL = 5.0
 YOUR_TURN_BATCH = 2000  # "your turn" mails enqueued per admission round, at most
-STORE_FAILURES = (RedisError, OSError, asyncio.TimeoutError)
+STORE_FAILURES = REDIS_FAILURES
 log = logging.getLogger("boxoffice.waitingroom")
 
 
