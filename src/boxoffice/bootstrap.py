@@ -41,7 +41,7 @@ from boxoffice.storage.uow import unit_of_work_factory
 from boxoffice.waitingroom.redis_store import RedisQueueStore
 from boxoffice.waitingroom.service import WaitingRoomService
 from boxoffice.waitingroom.store import MemoryQueueStore, QueueStore
-from boxoffice.waitingroom.tokens import AdmissionTokens
+from boxoffice.waitingroom.tokens import AdmissionTokens, PlaceTokens
 from boxoffice.checkin.service import CheckinService
 from boxoffice.notifications.service import NotificationService
 from boxoffice.refunds.service import RefundService
@@ -173,7 +173,7 @@ def build_container(
         RedisQueueStore.from_url(settings.redis_url) if settings.redis_url else MemoryQueueStore()
     )
     waiting_room = WaitingRoomService(
-        uow, queue_store, clock, AdmissionTokens(secret), cache, local
+        uow, queue_store, clock, AdmissionTokens(secret), cache, local, PlaceTokens(secret)
     )
     limits = RateLimits(
         {
