@@ -24,6 +24,9 @@ class Settings(BaseSettings):
         default=None, description="postgresql+asyncpg://... ; unset = SQLite in data_dir"
     )
     redis_url: str | None = None
+    redis_cluster: bool = Field(
+        default=False, description="BOXOFFICE_REDIS_URL names a node of a Redis Cluster (see redisclient.py)"
+    )
     cache_enabled: bool = True
     cache_ttl_seconds: float = Field(default=2.0, gt=0, le=60)
     cache_rebuild_gap_ms: int = Field(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -76,6 +77,7 @@ shows = Table(
     Column("currency", String(3), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("poster_version", String(32)),  # set when the organiser uploads a poster (show_posters)
 )
 
 sections = Table(
@@ -485,4 +487,28 @@ lottery_draws = Table(
     metadata,
     Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
     Column("entrants", Text, nullable=False),
+)
+
+show_posters = Table(
+    "show_posters",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("content_type", String(32), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("uploaded_at", UTCDateTime, nullable=False),
+)
+
+# Organiser webhook endpoints (webhooks/). Their deliveries are outbox
+# messages of kind webhook.delivery whose recipient is the endpoint id.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("url", String(500), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("events", String(200), nullable=False),  # comma-separated
+    Column("description", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_by", ID, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

@@ -3,7 +3,6 @@ on the hold path (this service is the hold path's AdmissionGate)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -12,16 +11,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
+from boxoffice import outbox
 from boxoffice.accounts.domain import Account
 from boxoffice.cache.base import Cache
 from boxoffice.cache.local import LocalCache
 from boxoffice.clock import Clock
-from redis.exceptions import RedisError
-from sqlalchemy.exc import IntegrityError
-
 from boxoffice.errors import Busy, NotFound, QueueNotOpen, SaleNotOpen
 from boxoffice.inventory.domain import SaleStatus, Show
-from boxoffice import outbox
+from boxoffice.redisclient import REDIS_FAILURES
 from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.waitingroom.domain import (
     PlaceStatus,
@@ -39,7 +38,7 @@ from boxoffice.waitingroom.tokens import AdmissionTokens, PlaceTokens
 
 ROOM_TTL = 5.0
 YOUR_TURN_BATCH = 2000  # "your turn" mails enqueued per admission round, at most
-STORE_FAILURES = (RedisError, OSError, asyncio.TimeoutError)
+STORE_FAILURES = REDIS_FAILURES
 log = logging.getLogger("boxoffice.waitingroom")
 
 
@@ -214,6 +213,14 @@ class WaitingRoomService:
             rooms = await uow.rooms.enabled()
         async with store_errors_as_busy():
             return [(room, await self._store.state(room.show_id)) for room in rooms]
+
+    async def line(self, show_id: str) -> AdmissionState | None:
+        """The line of a show's room (for the organiser's live view), or None without a room."""
+        room = await self.room(show_id)
+        if room is None or not room.enabled:
+            return None
+        async with store_errors_as_busy():
+            return await self._store.state(show_id)
 
     # -- the admitter (one at a time: see workers; safe if two race) -----------
 
