@@ -110,9 +110,13 @@ def serve(host: str, port: int, workers: int) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-def demo(host: str, port: int) -> None:
-    """Run the app with the demo show loaded (created once, kept on restart)."""
+@click.option("--pix-port", default=8900, show_default=True, type=click.IntRange(1, 65535),
+              help="Where the demo's fake Pix provider listens (not started if BOXOFFICE_PIX_PROVIDER_URL is set).")  # fmt: skip
+def demo(host: str, port: int, pix_port: int) -> None:
+    """Run the app with the demo show loaded (created once, kept on restart),
+    beside a fake Pix provider (its own process) to pay with Pix."""
     from boxoffice.demo import DEMO_FAN, DEMO_ORGANISER, load_demo
+    from boxoffice.payments.demo import demo_pix_provider
 
     show_id = _run(load_demo)
     settings = _settings()
@@ -127,7 +131,10 @@ def demo(host: str, port: int) -> None:
             "  note: the session cookie is Secure, so browsers keep it only over HTTPS "
             "(or on localhost); for a plain-HTTP trial on a network set BOXOFFICE_COOKIE_SECURE=false"
         )
-    _serve(host, port, 1)
+    with demo_pix_provider(host, port, pix_port) as pix:
+        if pix:
+            click.echo(f"  pix bank  {pix} (the fake Pix provider: pick Pix at checkout, approve on its page)")
+        _serve(host, port, 1)
 
 
 @main.command()

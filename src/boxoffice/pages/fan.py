@@ -47,10 +47,15 @@ async def show(show_id: str, page: PageDep) -> Response:
     snapshot = await container.tickets.availability(show_id)
     now = container.clock.now()
     room = await container.waiting_room.room(show_id)
+    try:
+        presale = (await container.presales.get(show_id))[0]
+    except NotFound:
+        presale = None
     room_open = room is not None and room.is_open(now)
     return page.render(
         "show.html", show=found, availability=snapshot.sections, sale=found.sale_status(now).value,
         room_open=room_open, turn=await _turn(page, found) if room_open else None, blocks=plan(snapshot.sections),
+        presale=presale if presale and now < presale.general_sale_at else None,
     )  # fmt: skip
 
 
