@@ -199,7 +199,10 @@ async def hold(show_id: str, section_id: str, page: FanPageDep) -> Response:
     seats = form.get("seat", [])
     seat_ids = [seats] if isinstance(seats, str) else list(seats)
     try:
-        if seat_ids:
+        if form.get("best"):  # best available: the system picks the best seats together
+            seat_ids = []
+            request = HoldRequest(show_id, section_id, quantity=int(form.get("best_quantity", 0)))
+        elif seat_ids:
             request = HoldRequest(show_id, section_id, seat_ids=tuple(int(s) for s in seat_ids))
         else:
             request = HoldRequest(show_id, section_id, quantity=int(form.get("quantity", 0)))
