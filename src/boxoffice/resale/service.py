@@ -118,6 +118,11 @@ class ResaleService:
     async def buy(self, buyer: Account, listing_id: str, payment: dict[str, Any], key: str | None) -> Purchase:
         if not key:
             raise InvalidRequest("Send an Idempotency-Key header with every purchase.")
+        if payment.get("method", "fake") != "fake":
+            # A resale settles while the reservation lasts: an asynchronous
+            # (Pix) payment could arrive after it, for a ticket sold to someone else.
+            raise InvalidRequest("Resale takes an immediate card payment (test mode: method fake).",
+                                 field="payment.method")  # fmt: skip
         self._gateway.validate(payment)
         order, listing = await self._reserve_and_open(buyer, listing_id, key)
         if order.status is OrderStatus.PAID:
