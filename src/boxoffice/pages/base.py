@@ -60,6 +60,11 @@ MESSAGES = {
 }
 
 
+def order_number(order: Any) -> str:
+    """What a fan reads (and says on the phone) for an order: short, unambiguous."""
+    return "BX-" + str(order.id)[:8].upper()
+
+
 def message_for(error: DomainError) -> str:
     """The msgid for an error; an error without one keeps its own (English) message."""
     return MESSAGES.get(error.code) or error.message
@@ -71,6 +76,7 @@ class Pages:
     def __init__(self) -> None:
         self.templates = Jinja2Templates(directory=TEMPLATES)
         self.templates.env.globals["messages"] = MESSAGES
+        self.templates.env.globals["order_number"] = order_number
         self.catalogs = load_catalogs()
 
     def error(self, request: Request, status: int, error: DomainError) -> HTMLResponse:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -76,6 +77,7 @@ shows = Table(
     Column("currency", String(3), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("poster_version", String(32)),  # set when the organiser uploads a poster (show_posters)
 )
 
 sections = Table(
@@ -197,6 +199,8 @@ waiting_rooms = Table(
     Column("window_minutes", Float, nullable=False),
     Column("seed", String(64), nullable=False),
     Column("drawn_at", UTCDateTime),
+    Column("salt", String(64)),  # public: pseudonymous lottery ids are HMAC(salt, account id)
+    Column("beacon", String(200)),  # public value the organiser mixes into the draw
 )
 
 # The audit trail (audit/): append-only; migration 0003 adds triggers that
@@ -474,4 +478,22 @@ voucher_uses = Table(
     Column("used_at", UTCDateTime, nullable=False),
     Index("ix_voucher_uses_code", "code"),
     Index("ix_voucher_uses_order", "order_id"),
+)
+
+# The published entrants of a waiting room's lottery (waitingroom/): their
+# pseudonymous ids in the drawn order, one per line, written once at the draw.
+lottery_draws = Table(
+    "lottery_draws",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("entrants", Text, nullable=False),
+)
+
+show_posters = Table(
+    "show_posters",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("content_type", String(32), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("uploaded_at", UTCDateTime, nullable=False),
 )
