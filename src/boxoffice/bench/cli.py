@@ -131,3 +131,41 @@ def balancer(app_counts: str, **kwargs: Any) -> None:
     click.echo("-- holds per second by app processes")
     for label, report in reports.items():
         click.echo(f"{label:<10} {report.rates['holds'].per_second:>8,.0f}/s   empty {report.rates['empty'].per_second:>9,.0f}/s")
+
+
+@bench.command()
+@click.option("--redis-url", required=True, help="A single Redis (redis://host:port/db).")
+@click.option("--redis-cluster-url", required=True, help="Any node of a Redis Cluster.")
+@click.option("--database-url", required=True,
+              help="A PostgreSQL server (postgresql+asyncpg://...); the bench makes and drops its own database.")
+@click.option("--pgbouncer-url", required=True,
+              help="A PgBouncer (transaction mode) in front of that same server (postgresql+asyncpg://...).")
+@click.option("--seconds", default=5.0, show_default=True, type=click.FloatRange(1, 60), help="Length of each phase.")
+@click.option("--concurrency", default=32, show_default=True, type=click.IntRange(1, 512))
+@click.option("--fans", default=200, show_default=True, type=click.IntRange(1, 10_000))
+def fleet(redis_url: str, redis_cluster_url: str, database_url: str, pgbouncer_url: str, seconds: float,
+          concurrency: int, fans: int) -> None:  # fmt: skip
+    """Redis Cluster against one Redis, PgBouncer against direct connections:
+    rates of each, in one run, and their ratio."""
+    import os
+    import tempfile
+
+    from boxoffice.bench.fleet import database_rates, redis_rates
+
+    def progress(message: str) -> None:
+        click.echo(f"  .. {message}", err=True)
+
+    async def work() -> list[str]:
+        rates = await redis_rates(redis_url, redis_cluster_url, seconds=seconds, concurrency=concurrency,
+                                  progress=progress)  # fmt: skip
+        with tempfile.TemporaryDirectory() as data_dir:
+            rates += await database_rates(database_url, pgbouncer_url, seconds=seconds, concurrency=concurrency,
+                                          fans=fans, data_dir=Path(data_dir), progress=progress)  # fmt: skip
+        return [rate.line() for rate in rates]
+
+    lines = asyncio.run(work())
+    click.echo(f"{'':<34} {'single/direct':>11} {'cluster/PgB':>11}")
+    for line in lines:
+        click.echo(line)
+    click.echo(f"load average {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}; "
+               f"{seconds:g} s per phase, {concurrency} concurrent callers")  # fmt: skip

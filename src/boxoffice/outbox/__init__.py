@@ -69,6 +69,7 @@ __all__ = [
     "enqueue",
     "message",
     "order_paid",
+    "paid_order_messages",
     "webhook_event",
 ]
 
@@ -122,12 +123,14 @@ def webhook_event(
     )  # fmt: skip
 
 
-async def order_paid(
-    uow: HasOutbox, *, order_id: str, account_id: str, show_id: str, amount_cents: int,
-    currency: str, ticket_codes: list[str], now: datetime,
-) -> None:  # fmt: skip
-    """The mails and webhooks of a paid order: confirmation with the tickets, order.paid."""
-    await uow.outbox.add([
+def paid_order_messages(
+    *, order_id: str, account_id: str, show_id: str, amount_cents: int, currency: str,
+    ticket_codes: list[str], now: datetime,
+) -> list[Message]:  # fmt: skip
+    """The mail and webhook event of a paid order: confirmation with the tickets, order.paid.
+    Code that settles orders without the unit of work (raw asyncpg) inserts these
+    with outbox.repository.INSERT_SQL / insert_args, in the same transaction."""
+    return [
         message(
             kind=EMAIL_ORDER_CONFIRMATION, account_id=account_id, now=now,
             payload={"order_id": order_id}, dedupe_key=f"order-confirmation:{order_id}",
@@ -139,4 +142,9 @@ async def order_paid(
                 "currency": currency, "tickets": ticket_codes,
             },
         ),
-    ])  # fmt: skip
+    ]  # fmt: skip
+
+
+async def order_paid(uow: HasOutbox, **order: Any) -> None:
+    """Enqueue paid_order_messages(**order) in the unit of work's transaction."""
+    await uow.outbox.add(paid_order_messages(**order))

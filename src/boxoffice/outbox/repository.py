@@ -39,6 +39,23 @@ def _row(message: Message) -> dict[str, object]:
     }
 
 
+# For code that writes without SQLAlchemy (asyncpg batches on PostgreSQL):
+# the same insert, positional, idempotent by dedupe_key.
+INSERT_SQL = (
+    "INSERT INTO outbox_messages (id, kind, dedupe_key, account_id, recipient, payload, status,"
+    " attempts, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    " ON CONFLICT (dedupe_key) DO NOTHING"
+)
+
+
+def insert_args(message: Message) -> tuple[object, ...]:
+    row = _row(message)
+    return tuple(row[c] for c in (
+        "id", "kind", "dedupe_key", "account_id", "recipient", "payload", "status",
+        "attempts", "created_at", "next_attempt_at",
+    ))  # fmt: skip
+
+
 def _message(row) -> Message:  # type: ignore[no-untyped-def]
     return Message(
         id=row.id,

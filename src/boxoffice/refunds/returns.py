@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from boxoffice import outbox
 from boxoffice.audit.domain import Action
 from boxoffice.errors import NothingToRefund
 from boxoffice.ids import new_id
@@ -56,4 +57,10 @@ async def give_back(
         uow, order.account_id, kind, now, order.show_id, show=show_name,
         amount=money(refund.amount_cents, refund.currency), tickets=len(moved),
     )  # fmt: skip
+    await uow.outbox.add([outbox.webhook_event(
+        type="order.refunded", show_id=order.show_id, now=now, dedupe_key=f"order.refunded:{refund.id}",
+        data={"order_id": order.id, "show_id": order.show_id, "refund_id": refund.id,
+              "amount_cents": refund.amount_cents, "currency": refund.currency,
+              "reason": reason.value, "tickets": [t.code for t in moved]},
+    )])  # fmt: skip
     return refund

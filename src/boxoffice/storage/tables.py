@@ -497,3 +497,18 @@ show_posters = Table(
     Column("data", LargeBinary, nullable=False),
     Column("uploaded_at", UTCDateTime, nullable=False),
 )
+
+# Organiser webhook endpoints (webhooks/). Their deliveries are outbox
+# messages of kind webhook.delivery whose recipient is the endpoint id.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("url", String(500), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("events", String(200), nullable=False),  # comma-separated
+    Column("description", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_by", ID, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
