@@ -164,7 +164,7 @@ def fleet(redis_url: str, redis_cluster_url: str, database_url: str, pgbouncer_u
         return [rate.line() for rate in rates]
 
     lines = asyncio.run(work())
-    click.echo(f"{'':<34} {'single/direct':>11} {'cluster/PgB':>11}")
+    click.echo(f"{'':<26} {'single/direct':>10} {'cluster/PgB':>10}")
     for line in lines:
         click.echo(line)
     click.echo(f"load average {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}; "
