@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -13,10 +14,12 @@ from sqlalchemy import text
 from boxoffice.bootstrap import Container
 from boxoffice.clock import FakeClock
 from boxoffice.inventory.domain import Show
+from boxoffice.settings import Settings
 from boxoffice.storage.database import Database
 from boxoffice.storage.migrate import migrate
 from boxoffice.storage.tables import metadata
 from boxoffice.web.app import create_app
+from tests.integration.redis_cluster import RedisClusterNodes
 from tests.support import IN_CI, OWN_POSTGRES_DATABASE, PGBOUNCER, POSTGRES_URL, T0, make_container, show_spec, settings_for
 
 _postgres_ready: bool | None = None
@@ -110,9 +113,16 @@ def database_url(backend: str, tmp_path: Path) -> str:
 
 @pytest.fixture
 async def container(database_url: str, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Container]:
-    if database_url.startswith("postgresql"):
+    async with fresh_container(settings_for(tmp_path, database_url), clock) as c:
+        yield c
+
+
+@contextlib.asynccontextmanager
+async def fresh_container(settings: Settings, clock: FakeClock) -> AsyncIterator[Container]:
+    """A container on an empty schema (SQLite migrated, PostgreSQL truncated), closed after."""
+    if settings.effective_database_url.startswith("postgresql"):
         await _prepare_postgres()
-    c = make_container(settings_for(tmp_path, database_url), clock)
+    c = make_container(settings, clock)
     if c.database.is_sqlite:
         await migrate(c.database)
     else:
@@ -136,3 +146,15 @@ async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def show(container: Container) -> Show:
     return await container.inventory.create_show(show_spec())
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClusterNodes]:
+    """A real 3-primary Redis Cluster on loopback ports, shared by the session
+    (tests use their own key prefixes; one that kills a node makes its own)."""
+    nodes = RedisClusterNodes(tmp_path_factory.mktemp("redis-cluster"))
+    try:
+        nodes.start()
+        yield nodes
+    finally:
+        nodes.stop()

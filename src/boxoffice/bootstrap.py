@@ -20,6 +20,7 @@ from boxoffice.cache.tickets import TicketCache
 from boxoffice.clock import Clock, SystemClock
 from boxoffice.email.service import EmailDeliverer
 from boxoffice.email.smtp import Mailer
+from boxoffice.webhooks.service import WebhookDeliverer, WebhookService
 from boxoffice.holds.admission import AdmissionGate
 from boxoffice.holds.batch_pg import postgres_batch_stores
 from boxoffice.holds.service import HoldService
@@ -41,7 +42,7 @@ from boxoffice.storage.uow import unit_of_work_factory
 from boxoffice.waitingroom.redis_store import RedisQueueStore
 from boxoffice.waitingroom.service import WaitingRoomService
 from boxoffice.waitingroom.store import MemoryQueueStore, QueueStore
-from boxoffice.waitingroom.tokens import AdmissionTokens
+from boxoffice.waitingroom.tokens import AdmissionTokens, PlaceTokens
 from boxoffice.checkin.service import CheckinService
 from boxoffice.notifications.service import NotificationService
 from boxoffice.refunds.service import RefundService
@@ -107,6 +108,8 @@ class Container:
     notifications = property(lambda self: self.after_sale.notifications)
     outbox: OutboxWorker
     mailer: Mailer
+    webhooks: WebhookService
+    webhook_calls: WebhookDeliverer
     payments: PaymentService
     presales: PresaleService
     vouchers: VoucherService
@@ -120,13 +123,14 @@ class Container:
         await self.cache.close()
         await self.database.dispose()
         self.mailer.close()
+        await self.webhook_calls.close()
 
 
 def make_cache(settings: Settings, clock: Clock) -> Cache:
     if not settings.cache_enabled:
         return NullCache()
     if settings.redis_url:
-        return RedisCache(settings.redis_url)
+        return RedisCache(settings.redis_url, cluster=settings.redis_cluster)
     return MemoryCache(clock)
 
 
@@ -170,10 +174,11 @@ def build_container(
     listeners.add(tickets)
     secret = settings.secret()
     queue_store = queue_store or (
-        RedisQueueStore.from_url(settings.redis_url) if settings.redis_url else MemoryQueueStore()
+        RedisQueueStore.from_url(settings.redis_url, cluster=settings.redis_cluster)
+        if settings.redis_url else MemoryQueueStore()
     )
     waiting_room = WaitingRoomService(
-        uow, queue_store, clock, AdmissionTokens(secret), cache, local
+        uow, queue_store, clock, AdmissionTokens(secret), cache, local, PlaceTokens(secret)
     )
     limits = RateLimits(
         {
@@ -186,11 +191,13 @@ def build_container(
             "presale": settings.presale_code_rate,
         },
         redis_url=settings.redis_url,
+        redis_cluster=settings.redis_cluster,
     )
     mailer = Mailer(settings.smtp_url, settings.data_dir / "mail")
     email = EmailDeliverer(
         uow, mailer, clock, sender=settings.mail_from, public_url=settings.public_url
     )
+    webhook_calls = WebhookDeliverer(uow, wall_clock or clock)
     presales = PresaleService(uow, clock, limits, local)
     pix = make_pix(settings, clock)
     gateways = Gateways({"fake": gateway, **({"pix": pix} if pix else {})})
@@ -200,6 +207,8 @@ def build_container(
     )  # fmt: skip
     return Container(
         mailer=mailer,
+        webhooks=WebhookService(uow, clock, allow_loopback_http=settings.env != "production"),
+        webhook_calls=webhook_calls,
         settings=settings,
         clock=clock,
         database=database,
@@ -229,7 +238,7 @@ def build_container(
         metrics=metrics,
         after_sale=after_sale(uow, clock, gateways, listeners, secret, settings),
         outbox=OutboxWorker(
-            uow, clock, {**email.deliverers(), **(deliverers or {})},
+            uow, clock, {**email.deliverers(), **webhook_calls.deliverers(), **(deliverers or {})},
             backoff=Backoff(
                 settings.outbox_backoff_seconds, settings.outbox_backoff_max_seconds,
                 settings.outbox_max_attempts,

@@ -36,7 +36,7 @@ def show_to_json(show: Show) -> bytes:
         "starts_at": _iso(show.starts_at), "sale_opens_at": _iso(show.sale_opens_at),
         "sale_closes_at": _iso(show.sale_closes_at), "per_account_limit": show.per_account_limit,
         "currency": show.currency, "created_at": _iso(show.created_at),
-        "timezone": show.timezone,
+        "timezone": show.timezone, "poster_version": show.poster_version,
         "sections": [
             [s.id, s.name, s.kind.value, s.price_cents, s.capacity, s.position]
             for s in show.sections
@@ -51,7 +51,7 @@ def show_from_json(raw: bytes) -> Show:
         sale_opens_at=_dt(d["sale_opens_at"]), sale_closes_at=_dt(d["sale_closes_at"]),  # type: ignore[arg-type]
         per_account_limit=d["per_account_limit"], currency=d["currency"],
         created_at=_dt(d["created_at"]),  # type: ignore[arg-type]
-        timezone=d.get("timezone", "UTC"),
+        timezone=d.get("timezone", "UTC"), poster_version=d.get("poster_version"),
         sections=[
             Section(id=i, show_id=d["id"], name=n, kind=SectionKind(k), price_cents=p,
                     capacity=c, position=pos)

@@ -25,6 +25,7 @@ from boxoffice.refunds.repository import RefundRepository
 from boxoffice.resale.repository import ListingRepository
 from boxoffice.rules.repository import RulesRepository
 from boxoffice.outbox.repository import OutboxRepository
+from boxoffice.webhooks.repository import WebhookRepository
 from boxoffice.payments.repository import PaymentRepository
 from boxoffice.presale.repository import PresaleRepository
 from boxoffice.vouchers.repository import VoucherRepository
@@ -58,6 +59,7 @@ class UnitOfWork:
     waitlist: WaitlistRepository
     notifications: NotificationRepository
     outbox: OutboxRepository
+    webhooks: WebhookRepository
 
     def __init__(
         self, database: Database, *, write: bool, on_commit: CommitObserver | None = None
@@ -95,6 +97,7 @@ class UnitOfWork:
         self.waitlist = WaitlistRepository(conn, self._events)
         self.notifications = NotificationRepository(conn)
         self.outbox = OutboxRepository(conn)
+        self.webhooks = WebhookRepository(conn)
         return self
 
     async def __aexit__(

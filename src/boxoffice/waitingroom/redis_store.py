@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import redis.asyncio as aioredis
-
+from boxoffice.redisclient import AnyRedis, redis_client
 from boxoffice.waitingroom.domain import QueueView
 from boxoffice.waitingroom.store import AdmissionState
 
@@ -85,7 +84,7 @@ def _time(epoch: bytes | str | float) -> datetime:
 
 
 class RedisQueueStore:
-    def __init__(self, redis: aioredis.Redis, prefix: str = "boxoffice:wr") -> None:
+    def __init__(self, redis: AnyRedis, prefix: str = "boxoffice:wr") -> None:
         self._redis = redis
         self._prefix = prefix
         self._join = redis.register_script(_JOIN)
@@ -94,8 +93,8 @@ class RedisQueueStore:
         self._view = redis.register_script(_VIEW)
 
     @classmethod
-    def from_url(cls, url: str, prefix: str = "boxoffice:wr") -> RedisQueueStore:
-        return cls(aioredis.Redis.from_url(url), prefix=prefix)
+    def from_url(cls, url: str, prefix: str = "boxoffice:wr", *, cluster: bool = False) -> RedisQueueStore:
+        return cls(redis_client(url, cluster=cluster), prefix=prefix)
 
     def _k(self, show_id: str, name: str) -> str:
         return f"{self._prefix}:{{{show_id}}}:{name}"

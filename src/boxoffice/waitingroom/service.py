@@ -3,7 +3,6 @@ on the hold path (this service is the hold path's AdmissionGate)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -12,15 +11,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
+from boxoffice import outbox
 from boxoffice.accounts.domain import Account
 from boxoffice.cache.base import Cache
 from boxoffice.cache.local import LocalCache
 from boxoffice.clock import Clock
-from redis.exceptions import RedisError
-
 from boxoffice.errors import Busy, NotFound, QueueNotOpen, SaleNotOpen
 from boxoffice.inventory.domain import SaleStatus, Show
-from boxoffice import outbox
+from boxoffice.redisclient import REDIS_FAILURES
 from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.waitingroom.domain import (
     PlaceStatus,
@@ -28,15 +28,17 @@ from boxoffice.waitingroom.domain import (
     WaitingRoom,
     admissions_due,
     check_room_settings,
-    lottery_order,
+    draw_order,
+    pseudonym,
     status_of,
 )
 from boxoffice.waitingroom.store import AdmissionState, QueueStore
-from boxoffice.waitingroom.tokens import AdmissionTokens
+from boxoffice.waitingroom.polls import LineSnapshot, QuickPolls
+from boxoffice.waitingroom.tokens import AdmissionTokens, PlaceTokens
 
 ROOM_TTL = 5.0
 YOUR_TURN_BATCH = 2000  # "your turn" mails enqueued per admission round, at most
-STORE_FAILURES = (RedisError, OSError, asyncio.TimeoutError)
+STORE_FAILURES = REDIS_FAILURES
 log = logging.getLogger("boxoffice.waitingroom")
 
 
@@ -56,6 +58,8 @@ class Place:
     status: QueueStatus
     token: str | None
     lottery_at: datetime
+    lottery_id: str | None = None  # the fan's pseudonymous id in the published draw
+    place_token: str | None = None  # carries the place in later polls (polls.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +69,13 @@ class RoomSettings:
     admit_per_minute: int
     max_active: int | None = None
     window_minutes: float = 10
+    beacon: str | None = None  # a public value unknown when the room was configured
 
 
 class WaitingRoomService:
     def __init__(
         self, uow: UnitOfWorkFactory, store: QueueStore, clock: Clock, tokens: AdmissionTokens,
-        cache: Cache, local: LocalCache | None = None,
+        cache: Cache, local: LocalCache | None = None, place_tokens: PlaceTokens | None = None,
     ) -> None:  # fmt: skip
         self._local = local or LocalCache(clock, 0)
         self._uow = uow
@@ -78,6 +83,10 @@ class WaitingRoomService:
         self._clock = clock
         self._tokens = tokens
         self._cache = cache
+        self.polls = QuickPolls(
+            place_tokens or PlaceTokens(secrets.token_bytes(32)), clock, self._local,
+            self.local_room, self._load_line,
+        )  # fmt: skip
 
     # -- organiser ------------------------------------------------------------
 
@@ -95,6 +104,8 @@ class WaitingRoomService:
                 window_minutes=settings.window_minutes,
                 seed=existing.seed if existing else secrets.token_hex(16),
                 drawn_at=existing.drawn_at if existing else None,
+                salt=(existing.salt if existing else "") or secrets.token_hex(16),
+                beacon=_beacon(existing, settings.beacon, self._clock.now() >= show.sale_opens_at),
             )  # fmt: skip
             await uow.rooms.save(room, exists=existing is not None)
             await uow.commit()
@@ -138,20 +149,33 @@ class WaitingRoomService:
         if status.status is PlaceStatus.ADMITTED:
             assert status.position is not None and status.admitted_until is not None
             token = self._tokens.issue(account.id, show.id, status.position, status.admitted_until)
-        return Place(show.id, status, token, show.sale_opens_at)
+        place_token = self.polls.issue(room, show.id, account.id, view.position or 0, view.cursor)
+        return Place(show.id, status, token, show.sale_opens_at,
+                     pseudonym(room.public_salt, account.id), place_token)  # fmt: skip
 
     async def check(self, account: Account, show_id: str, token: str | None) -> None:
         """The AdmissionGate: while the room is open, a hold needs a valid token.
         Every hold asks, so the room's settings come from this process's cache:
         a change made elsewhere is in force here within BOXOFFICE_LOCAL_CACHE_SECONDS."""
+        room = await self.local_room(show_id)
+        if room is None or not room.is_open(self._clock.now()):
+            return
+        self._tokens.verify(token, account.id, show_id, self._clock.now())
+
+    async def local_room(self, show_id: str) -> WaitingRoom | None:
+        """The room's settings as this process saw them at most a second ago."""
         cached = self._local.get(show_id, "room")  # (room or None,); None on a miss
         if cached is None:
             cached = (await self.room(show_id),)
             self._local.put(show_id, "room", cached)
-        room = cached[0]
-        if room is None or not room.is_open(self._clock.now()):
-            return
-        self._tokens.verify(token, account.id, show_id, self._clock.now())
+        return cached[0]  # type: ignore[no-any-return]
+
+    async def _load_line(self, show_id: str) -> LineSnapshot:
+        async with store_errors_as_busy():
+            state = await self._store.state(show_id)
+        async with self._uow() as uow:
+            show = await _show(uow, show_id)
+        return LineSnapshot(state.cursor, state.drawn, show.sale_opens_at)
 
     async def finished(self, account_id: str, show_id: str) -> None:
         """A buyer paid: with max_active, their place among active buyers frees up.
@@ -165,13 +189,23 @@ class WaitingRoomService:
             log.warning("queue store unreachable; buyer %s not marked finished", account_id)
 
     async def lottery(self, show_id: str) -> tuple[WaitingRoom, int]:
-        """The room (its seed is public once drawn) and how many took part."""
+        """The room (its commitment always public, its seed once drawn) and how many took part."""
         room = await self.room(show_id)
         if room is None:
             raise NotFound("This show has no waiting room.")
-        async with store_errors_as_busy():
-            state = await self._store.state(show_id)
-            return room, (await self._store.freeze(show_id)) if state.drawn else 0
+        if room.drawn_at is None:
+            return room, 0
+        async with self._uow() as uow:
+            entrants = await uow.rooms.drawn_entrants(show_id)
+        return room, len(entrants or [])
+
+    async def drawn_entrants(self, show_id: str) -> list[str]:
+        """The published pseudonymous ids, in drawn order."""
+        async with self._uow() as uow:
+            entrants = await uow.rooms.drawn_entrants(show_id)
+        if entrants is None:
+            raise NotFound("The lottery of this show has not been drawn yet.")
+        return entrants
 
     async def lines(self) -> list[tuple[WaitingRoom, AdmissionState]]:
         """Each enabled room with the state of its line (for monitoring)."""
@@ -179,6 +213,14 @@ class WaitingRoomService:
             rooms = await uow.rooms.enabled()
         async with store_errors_as_busy():
             return [(room, await self._store.state(room.show_id)) for room in rooms]
+
+    async def line(self, show_id: str) -> AdmissionState | None:
+        """The line of a show's room (for the organiser's live view), or None without a room."""
+        room = await self.room(show_id)
+        if room is None or not room.enabled:
+            return None
+        async with store_errors_as_busy():
+            return await self._store.state(show_id)
 
     # -- the admitter (one at a time: see workers; safe if two race) -----------
 
@@ -209,6 +251,8 @@ class WaitingRoomService:
             room, last_admit_at=state.last_admit_at, now=now, carry=state.carry, active=active
         )
         moved = await self._store.advance(show_id, state.cursor, due, now, carry)
+        if moved is not None and moved > state.cursor:
+            self.polls.changed(show_id)
         await self._tell_admitted(show_id, moved or state.cursor, now)
         return 0 if moved is None else moved - state.cursor
 
@@ -233,12 +277,23 @@ class WaitingRoomService:
         await self._store.set_mailed(show_id, upto)
 
     async def _draw(self, room: WaitingRoom, now: datetime) -> None:
+        """Order the early entrants by the published rule (domain.draw_order) and
+        publish their pseudonymous ids with the seed."""
         await self._store.freeze(room.show_id)
         entrants = await self._store.early_entrants(room.show_id)
-        await self._store.place_early(room.show_id, lottery_order(room.seed, entrants))
+        by_id = {pseudonym(room.public_salt, account_id): account_id for account_id in entrants}
+        ordered = draw_order(room.seed, room.beacon, by_id)
+        with contextlib.suppress(IntegrityError):  # another admitter published first: theirs stands
+            async with self._uow(write=True) as uow:  # published first: a draw is never unpublished
+                await uow.rooms.publish_draw(room.show_id, ordered)
+                await uow.commit()
+        async with self._uow() as uow:
+            ordered = await uow.rooms.drawn_entrants(room.show_id) or []
+        await self._store.place_early(room.show_id, [by_id[p] for p in ordered])
         async with self._uow(write=True) as uow:
             await uow.rooms.mark_drawn(room.show_id, now)
             await uow.commit()
+        self.polls.changed(room.show_id)
         await self._cache.delete(f"room:{room.show_id}")
 
     async def _open_room(self, show: Show) -> WaitingRoom:
@@ -260,13 +315,21 @@ async def _show(uow, show_id: str) -> Show:  # type: ignore[no-untyped-def]
     return show
 
 
+def _beacon(existing: WaitingRoom | None, beacon: str | None, sale_open: bool) -> str | None:
+    """A beacon is set before the sale opens (the draw) and then never changes."""
+    if sale_open or (existing is not None and beacon is None):
+        return existing.beacon if existing else None
+    return beacon
+
+
 def _room_to_json(room: WaitingRoom | None) -> bytes:
     if room is None:
         return b"null"
     return json.dumps({
         "show_id": room.show_id, "enabled": room.enabled, "opens_at": room.opens_at.isoformat(),
         "admit_per_minute": room.admit_per_minute, "max_active": room.max_active,
-        "window_minutes": room.window_minutes, "seed": room.seed,
+        "window_minutes": room.window_minutes, "seed": room.seed, "salt": room.salt,
+        "beacon": room.beacon,
         "drawn_at": room.drawn_at.isoformat() if room.drawn_at else None,
     }).encode()  # fmt: skip
 

@@ -26,6 +26,8 @@ LOST: tuple[type[BaseException], ...] = (
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
     redis.exceptions.BusyLoadingError,
+    redis.exceptions.RedisClusterException,  # e.g. no reachable node for a slot
+    redis.exceptions.ClusterDownError,
     ConnectionError,  # the OS's: reset, refused, broken pipe
     TimeoutError,
 )
@@ -33,7 +35,7 @@ LOST: tuple[type[BaseException], ...] = (
 # Classes the web layer routes to its handler (a superset: the chain decides).
 CANDIDATES: tuple[type[BaseException], ...] = (
     sa.SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError,
-    asyncpg.InternalClientError, redis.exceptions.RedisError, OSError,
+    asyncpg.InternalClientError, redis.exceptions.RedisError, redis.exceptions.RedisClusterException, OSError,
 )  # fmt: skip
 
 
