@@ -35,18 +35,27 @@ Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
+class Measured:
+    per_second: float
+    cpu_ms: float  # this process's CPU time per call (less noisy than rates on a busy machine)
+
+
+@dataclass(frozen=True, slots=True)
 class Rate:
     what: str
-    baseline: float  # per second, single Redis / direct PostgreSQL
-    other: float  # per second, Redis Cluster / PgBouncer
+    baseline: Measured  # single Redis / direct PostgreSQL
+    other: Measured  # Redis Cluster / PgBouncer
 
     def line(self) -> str:
-        ratio = self.other / self.baseline if self.baseline else 0.0
-        return f"{self.what:<34} {self.baseline:>9,.0f}/s {self.other:>9,.0f}/s   ratio {ratio:4.2f}"
+        a, b = self.baseline, self.other
+        ratio = b.per_second / a.per_second if a.per_second else 0.0
+        cpu = b.cpu_ms / a.cpu_ms if a.cpu_ms else 0.0
+        return (f"{self.what:<26} {a.per_second:>8,.0f}/s {b.per_second:>8,.0f}/s  ratio {ratio:4.2f}"
+                f"   CPU/call {a.cpu_ms:6.3f} {b.cpu_ms:6.3f} ms  ratio {cpu:4.2f}")  # fmt: skip
 
 
-async def _for(seconds: float, concurrency: int, op: Callable[[int], Awaitable[object]]) -> float:
-    """Calls per second of op(i) from `concurrency` workers for `seconds`."""
+async def _for(seconds: float, concurrency: int, op: Callable[[int], Awaitable[object]]) -> Measured:
+    """Calls per second of op(i) from `concurrency` workers for `seconds`, and CPU per call."""
     done = 0
     deadline = time.perf_counter() + seconds
     counter = iter(range(10**9))
@@ -59,12 +68,12 @@ async def _for(seconds: float, concurrency: int, op: Callable[[int], Awaitable[o
             await op(i)
             done += 1
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return done / (time.perf_counter() - started)
+    return Measured(done / (time.perf_counter() - started), (time.process_time() - cpu) * 1000 / max(done, 1))
 
 
-async def _redis_side(url: str, cluster: bool, seconds: float, concurrency: int) -> tuple[float, float, float]:
+async def _redis_side(url: str, cluster: bool, seconds: float, concurrency: int) -> tuple[Measured, ...]:
     client = redis_client(url, cluster=cluster, max_connections=concurrency + 8)
     show, t0 = f"bench-{uuid.uuid4().hex[:8]}", datetime(2030, 6, 1, 10, tzinfo=UTC)
     store = RedisQueueStore(client, prefix="boxoffice-bench-fleet")
@@ -72,7 +81,7 @@ async def _redis_side(url: str, cluster: bool, seconds: float, concurrency: int)
     try:
         joins = await _for(seconds, concurrency,
                            lambda i: store.join(show, f"fan-{i:07d}", t0 + timedelta(microseconds=i)))  # fmt: skip
-        fans = max(1, int(joins * seconds))
+        fans = max(1, int(joins.per_second * seconds))
         polls = await _for(seconds, concurrency, lambda i: store.view(show, f"fan-{(i * 7919) % fans:07d}"))
         for i in range(1000):
             await cache.set(f"k{i}", b"x" * 200, 60)
@@ -96,7 +105,7 @@ async def redis_rates(single: str, cluster: str, *, seconds: float, concurrency:
 
 async def _database_side(
     container: Container, fans: list[Account], show_id: str, section_id: str, seconds: float, concurrency: int
-) -> tuple[float, float]:
+) -> tuple[Measured, Measured]:
     holds: list[tuple[Account, str]] = []
     run = uuid.uuid4().hex[:6]
 
@@ -116,9 +125,10 @@ async def _database_side(
             await container.orders.create(fan, hold_id, {"method": "fake", "outcome": "approve"}, f"o-{hold_id}")
             paid += 1
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(pay() for _ in range(concurrency)))
-    return hold_rate, paid / (time.perf_counter() - started)
+    orders = Measured(paid / (time.perf_counter() - started), (time.process_time() - cpu) * 1000 / max(paid, 1))
+    return hold_rate, orders
 
 
 async def database_rates(

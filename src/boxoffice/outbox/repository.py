@@ -157,6 +157,17 @@ class OutboxRepository:
         )
         return [_message(r) for r in rows]
 
-    async def counts(self) -> dict[str, int]:
-        rows = await self._conn.execute(select(t.c.status, func.count()).group_by(t.c.status))
-        return {row[0]: row[1] for row in rows}
+    async def backlog(self) -> tuple[dict[str, int], datetime | None]:
+        """Messages not sent (pending, sending, dead) by status, and the oldest
+        due time of a pending one. Sent messages are never counted (they pile up)."""
+        rows = await self._conn.execute(
+            select(t.c.status, func.count(), func.min(t.c.next_attempt_at))
+            .where(t.c.status.in_([*_LIVE, Status.DEAD.value]))
+            .group_by(t.c.status)
+        )
+        counts, oldest = {}, None
+        for status, count, due in rows:
+            counts[status] = count
+            if status == Status.PENDING.value:
+                oldest = due
+        return counts, oldest
