@@ -19,7 +19,7 @@ The message commits with the change or not at all (nothing is sent for a
 change that rolled back; nothing is lost when the process dies after the
 commit). `dedupe_key` makes enqueueing idempotent: a second message with the
 same key is dropped (enqueue returns False), so retried requests and batch
-re-runs send once. The worker (outbox/service.py, background job "outbox")
+re-runs send once. Sent messages (and so their keys) are kept 30 days. The worker (outbox/service.py, background job "outbox")
 delivers with retries and exponential backoff; see outbox/domain.py for the
 states and the at-least-once rule.
 
@@ -69,6 +69,7 @@ __all__ = [
     "enqueue",
     "message",
     "order_paid",
+    "paid_order_messages",
     "webhook_event",
 ]
 
@@ -122,12 +123,14 @@ def webhook_event(
     )  # fmt: skip
 
 
-async def order_paid(
-    uow: HasOutbox, *, order_id: str, account_id: str, show_id: str, amount_cents: int,
-    currency: str, ticket_codes: list[str], now: datetime,
-) -> None:  # fmt: skip
-    """The mails and webhooks of a paid order: confirmation with the tickets, order.paid."""
-    await uow.outbox.add([
+def paid_order_messages(
+    *, order_id: str, account_id: str, show_id: str, amount_cents: int, currency: str,
+    ticket_codes: list[str], now: datetime,
+) -> list[Message]:  # fmt: skip
+    """The mail and webhook event of a paid order: confirmation with the tickets, order.paid.
+    Code that settles orders without the unit of work (raw asyncpg) inserts these
+    with outbox.repository.INSERT_SQL / insert_args, in the same transaction."""
+    return [
         message(
             kind=EMAIL_ORDER_CONFIRMATION, account_id=account_id, now=now,
             payload={"order_id": order_id}, dedupe_key=f"order-confirmation:{order_id}",
@@ -139,4 +142,9 @@ async def order_paid(
                 "currency": currency, "tickets": ticket_codes,
             },
         ),
-    ])  # fmt: skip
+    ]  # fmt: skip
+
+
+async def order_paid(uow: HasOutbox, **order: Any) -> None:
+    """Enqueue paid_order_messages(**order) in the unit of work's transaction."""
+    await uow.outbox.add(paid_order_messages(**order))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -13,6 +12,7 @@ from pydantic import ValidationError
 
 from boxoffice.errors import DomainError, NotFound
 from boxoffice.pages.base import MESSAGES, FanPageDep, OrganiserPageDep, PageDep
+from boxoffice.pages.organiser_forms import field_value, local
 from boxoffice.presale.schemas import PresaleIn
 from boxoffice.vouchers.schemas import VouchersIn
 
@@ -63,16 +63,8 @@ async def _go(page: Any, back: str, done: str, work: Any) -> Response:
 # -- organisers -----------------------------------------------------------------
 
 
-def _local(value: Any, zone: str) -> str:
-    text = str(value or "").strip()
-    try:
-        return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(zone)).isoformat() if len(text) == 16 else text
-    except ValueError:
-        return text
-
-
 def _field(moment: datetime | None, zone: str) -> str:
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M") if moment else ""
+    return field_value(moment, zone) if moment else ""
 
 
 @router.get("/admin/shows/{show_id}/presale")
@@ -99,7 +91,7 @@ async def admin_presale_save(show_id: str, page: OrganiserPageDep) -> Response:
     zone = (await page.container.tickets.show(show_id)).timezone
     back = f"/admin/shows/{show_id}/presale"
     try:
-        body = PresaleIn.model_validate({name: _local(form.get(name), zone) for name in
+        body = PresaleIn.model_validate({name: local(form.get(name), zone) for name in
                                          ("registration_opens_at", "registration_closes_at", "general_sale_at")})
     except ValidationError:
         return page.redirect(f"{back}?error=invalid_request")
@@ -127,7 +119,7 @@ async def admin_vouchers(show_id: str, page: OrganiserPageDep) -> Response:
     kind = str(form.get("kind", "discount"))
     body: dict[str, Any] = {
         "kind": kind, "count": form.get("count"), "max_uses": form.get("max_uses") or 1,
-        "expires_at": _local(form.get("expires_at"), zone), "label": str(form.get("label", "")),
+        "expires_at": local(form.get("expires_at"), zone), "label": str(form.get("label", "")),
     }
     try:
         if kind == "discount" and discount.endswith("%"):

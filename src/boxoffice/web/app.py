@@ -79,7 +79,8 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
     errors.install(app)
     app.add_middleware(
         FastPaths, gate=container.tickets, local=container.local, metrics=container.metrics,
-        direct_hold=holds.direct_holds(container),
+        direct_hold=holds.direct_holds(container), polls=container.waiting_room.polls,
+        secure_cookies=container.settings.cookie_secure,
     )  # fmt: skip
     app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)
     app.add_middleware(  # it times and logs the fast path's answers too
