@@ -30,6 +30,7 @@ from boxoffice.audit.repository import audit_row
 from boxoffice.holds.batch import ReclaimElsewhere
 from boxoffice.holds.domain import Hold, HoldStatus
 from boxoffice.holds.repository import ACTIVE, created_event
+from boxoffice.inventory.best import PlacedSeat
 from boxoffice.inventory.domain import Show
 from boxoffice.inventory.repository import show_from_rows
 from boxoffice.storage import locking
@@ -82,6 +83,23 @@ ADD_HOLDS = """WITH taken AS (
                  WHERE EXISTS (SELECT FROM taken)
                )
                SELECT count(*) FROM taken"""
+SECTION_SEATS = """SELECT id, row_label, number,
+                        NOT sold AND (held_until IS NULL OR held_until <= $2) AS free
+                 FROM seats WHERE section_id = $1"""
+# The batch's seats in one statement (only if every one is still free: the
+# count says) with their hold_seats rows; runs after ADD_HOLDS made the holds.
+CLAIM_SEATS = """WITH claim AS (
+                   SELECT * FROM unnest($1::int[], $2::varchar[], $3::timestamptz[])
+                     AS c (seat_id, hold_id, until)
+                 ), claimed AS (
+                   UPDATE seats SET hold_id = claim.hold_id, held_until = claim.until FROM claim
+                   WHERE seats.id = claim.seat_id AND seats.section_id = $4 AND NOT seats.sold
+                     AND (seats.held_until IS NULL OR seats.held_until <= $5)
+                   RETURNING seats.id
+                 ), linked AS (
+                   INSERT INTO hold_seats (hold_id, seat_id) SELECT hold_id, seat_id FROM claim
+                 )
+                 SELECT count(*) FROM claimed"""
 AUDIT_COLUMNS = ("at", "entity", "entity_id", "action", "show_id", "section_id", "account_id",
                  "hold_id", "order_id", "quantity", "detail")  # fmt: skip
 
@@ -138,7 +156,11 @@ class PostgresBatchStore:
         if await self._conn.fetchval(ANY_DEAD, section_id, ACTIVE, now):
             raise ReclaimElsewhere(section_id)
 
-    async def add(self, section_id: str, new: list[Hold]) -> None:
+    async def section_seats(self, section_id: str, now: datetime) -> list[PlacedSeat]:
+        rows = await self._conn.fetch(SECTION_SEATS, section_id, now)
+        return [PlacedSeat(r["id"], r["row_label"], r["number"], r["free"]) for r in rows]
+
+    async def add(self, section_id: str, new: list[Hold], now: datetime) -> None:
         events = [created_event(h) for h in new]
         rows = [audit_row(e) for e in events]
         taken = await self._conn.fetchval(
@@ -152,6 +174,14 @@ class PostgresBatchStore:
         )  # fmt: skip
         if taken != 1:
             raise RuntimeError("section counters moved under the section lock")
+        claims = [(seat_id, h.id, h.expires_at) for h in new for seat_id in h.seat_ids]
+        if claims:
+            claimed = await self._conn.fetchval(
+                CLAIM_SEATS, [c[0] for c in claims], [c[1] for c in claims],
+                [c[2] for c in claims], section_id, now,
+            )  # fmt: skip
+            if claimed != len(claims):
+                raise RuntimeError("seats moved under the section lock")
         self._events.extend(events)
 
     async def commit(self) -> None:

@@ -42,7 +42,7 @@ from boxoffice.errors import (
 )
 from boxoffice.holds.domain import Hold, HoldStatus
 from boxoffice.ids import new_id, new_ticket_code
-from boxoffice.inventory.events import InventoryListener
+from boxoffice.inventory.events import InventoryListener, notify_taken
 from boxoffice.inventory.domain import Show
 from boxoffice.orders.domain import Order, OrderStatus, Ticket
 from boxoffice.orders.payments import Charge, Outcome, PaymentGateway
@@ -174,7 +174,7 @@ class OrderService:
                 "The hold ended before the payment finished; the charge was refunded.",
                 order_id=order.id,
             )
-        await self._listener.changed(order.show_id, hold.section_id)
+        await notify_taken(self._listener, order.show_id, hold.section_id)
         if self._purchases is not None:
             await self._purchases.forget_holds((order.account_id, order.show_id))
         if self._on_paid is not None:
