@@ -48,6 +48,8 @@ def settings_for(data_dir: Path, database_url: str | None, **overrides: Any) -> 
         "database_url": database_url,
         "secret_key": "test-secret-key-that-is-long-enough-0123456789",
         "login_rate": "10000/minute",
+        "login_ip_rate": "10000/minute",
+        "session_idle_minutes": 24 * 60,  # tests move the fake clock by hours
         "register_rate": "10000/minute",
         "hold_rate": "10000/minute",
         "cookie_secure": False,
@@ -148,7 +150,7 @@ async def sign_up(client: httpx.AsyncClient, email: str | None = None) -> Fan:
     r = await client.post(
         "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "Fan"}
     )
-    assert r.status_code == 201, r.text
+    assert r.status_code == 202, r.text
     r = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     assert r.status_code == 200, r.text
     client.cookies.clear()

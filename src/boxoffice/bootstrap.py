@@ -24,10 +24,13 @@ from boxoffice.holds.service import HoldService
 from boxoffice.inventory.events import InventoryListener, Listeners
 from boxoffice.inventory.service import InventoryService
 from boxoffice.observability.metrics import Metrics
-from boxoffice.orders.payments import FakeGateway, PaymentGateway
+from boxoffice.orders.payments import FakeGateway, Gateways, PaymentGateway
 from boxoffice.orders.service import OrderService
 from boxoffice.outbox.domain import Backoff
 from boxoffice.outbox.service import Deliver, OutboxWorker
+from boxoffice.payments.pix import PixGateway
+from boxoffice.payments.service import PaymentService
+from boxoffice.presale.service import PresaleGate, PresaleService
 from boxoffice.ratelimit import RateLimits
 from boxoffice.settings import Settings
 from boxoffice.storage.database import Database
@@ -36,6 +39,38 @@ from boxoffice.waitingroom.redis_store import RedisQueueStore
 from boxoffice.waitingroom.service import WaitingRoomService
 from boxoffice.waitingroom.store import MemoryQueueStore, QueueStore
 from boxoffice.waitingroom.tokens import AdmissionTokens
+from boxoffice.checkin.service import CheckinService
+from boxoffice.notifications.service import NotificationService
+from boxoffice.refunds.service import RefundService
+from boxoffice.resale.service import ResaleService
+from boxoffice.rules.service import RulesService
+from boxoffice.transfers.service import TransferService
+from boxoffice.waitlist.service import WaitlistService
+
+
+@dataclass
+class AfterSale:
+    """Issue 19: what happens after a ticket is sold."""
+
+    rules: RulesService
+    refunds: RefundService
+    transfers: TransferService
+    resale: ResaleService
+    waitlist: WaitlistService
+    checkin: CheckinService
+    notifications: NotificationService
+
+
+def after_sale(uow, clock: Clock, gateway: PaymentGateway, listeners: Listeners,  # type: ignore[no-untyped-def]
+               secret: bytes, settings: Settings) -> AfterSale:  # fmt: skip
+    waitlist = WaitlistService(uow, clock, listeners)
+    refunds = RefundService(uow, clock, gateway, listeners, returned=waitlist.offer)
+    return AfterSale(
+        rules=RulesService(uow, clock), refunds=refunds, transfers=TransferService(uow, clock),
+        resale=ResaleService(uow, clock, gateway, refunds.send, settings.hold_minutes),
+        waitlist=waitlist, checkin=CheckinService(uow, clock, secret),
+        notifications=NotificationService(uow, clock),
+    )  # fmt: skip
 
 
 @dataclass
@@ -57,9 +92,24 @@ class Container:
     secret: bytes
     audit: AuditService
     metrics: Metrics | None
+    after_sale: AfterSale
+
+    # the after-sale services, by name (routes read container.refunds, ...)
+    rules = property(lambda self: self.after_sale.rules)
+    refunds = property(lambda self: self.after_sale.refunds)
+    transfers = property(lambda self: self.after_sale.transfers)
+    resale = property(lambda self: self.after_sale.resale)
+    waitlist = property(lambda self: self.after_sale.waitlist)
+    checkin = property(lambda self: self.after_sale.checkin)
+    notifications = property(lambda self: self.after_sale.notifications)
     outbox: OutboxWorker
+    payments: PaymentService
+    presales: PresaleService
+    pix: PixGateway | None = None
 
     async def close(self) -> None:
+        if self.pix is not None:
+            await self.pix.close()
         await self.tickets.settle()  # cache rebuilds in flight finish before the pools close
         await self.queue_store.close()
         await self.cache.close()
@@ -86,6 +136,7 @@ def build_container(
     cache: Cache | None = None,
     queue_store: QueueStore | None = None,
     deliverers: dict[str, Deliver] | None = None,
+    wall_clock: Clock | None = None,
 ) -> Container:
     clock = clock or SystemClock()
     database = database or Database(
@@ -120,13 +171,22 @@ def build_container(
     limits = RateLimits(
         {
             "login": settings.login_rate,
+            "login_ip": settings.login_ip_rate,
             "register": settings.register_rate,
             "hold": settings.hold_rate,
             "queue": settings.queue_rate,
             "ip": settings.ip_rate,
+            "presale": settings.presale_code_rate,
         },
         redis_url=settings.redis_url,
     )
+    presales = PresaleService(uow, clock, limits, local)
+    pix = make_pix(settings, clock)
+    gateways = Gateways({"fake": gateway, **({"pix": pix} if pix else {})})
+    orders = OrderService(
+        uow, clock, gateways, listeners,
+        purchases=sessions, on_paid=waiting_room.finished, batch_size=settings.order_batch_size,
+    )  # fmt: skip
     return Container(
         settings=settings,
         clock=clock,
@@ -137,18 +197,16 @@ def build_container(
             uow, passwords or Passwords(threads=settings.password_threads or None,
                                         queue=settings.password_queue),
             clock, settings.session_days, sessions,
+            idle_minutes=settings.session_idle_minutes,
         ),
         inventory=inventory,
         holds=HoldService(
-            uow, clock, admission or waiting_room, listeners,
+            uow, clock, PresaleGate(presales, admission or waiting_room), listeners,
             settings.hold_minutes, settings.max_quantity_per_hold, gate=tickets,
             purchases=sessions, batch_size=settings.hold_batch_size,
             direct_batches=None if database.is_sqlite else postgres_batch_stores(database, committed),
         ),  # fmt: skip
-        orders=OrderService(
-            uow, clock, gateway, listeners, purchases=sessions, on_paid=waiting_room.finished,
-            batch_size=settings.order_batch_size,
-        ),  # fmt: skip
+        orders=orders,
         cache=cache,
         tickets=tickets,
         local=local,
@@ -157,6 +215,7 @@ def build_container(
         secret=secret,
         audit=AuditService(uow),
         metrics=metrics,
+        after_sale=after_sale(uow, clock, gateways, listeners, secret, settings),
         outbox=OutboxWorker(
             uow, clock, deliverers if deliverers is not None else {},
             backoff=Backoff(
@@ -164,4 +223,23 @@ def build_container(
                 settings.outbox_max_attempts,
             ),
         ),  # fmt: skip
+        payments=PaymentService(
+            uow, clock, orders, pix,
+            settings.pix_webhook_secret.get_secret_value().encode() if settings.pix_webhook_secret else None,
+            tolerance=settings.pix_webhook_tolerance_seconds,
+            grace_seconds=settings.pix_reconcile_after_seconds, wall=wall_clock,
+        ),  # fmt: skip
+        presales=presales,
+        pix=pix,
     )
+
+
+def make_pix(settings: Settings, clock: Clock) -> PixGateway | None:
+    """The Pix provider's client, when one is configured."""
+    if not settings.pix_provider_url:
+        return None
+    return PixGateway(
+        settings.pix_provider_url,
+        settings.pix_api_key.get_secret_value() if settings.pix_api_key else "",
+        clock, settings.pix_payment_minutes, notify_url=settings.pix_notify_url,
+    )  # fmt: skip

@@ -223,6 +223,27 @@ def show_export(show_id: str) -> None:
     click.echo(json.dumps(ShowIn.of(spec).model_dump(mode="json"), indent=2, ensure_ascii=False))
 
 
+@main.command("pix-provider")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8900, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--webhook-secret", envvar="BOXOFFICE_PIX_WEBHOOK_SECRET", required=True,
+              help="Signs the webhooks (the shop's BOXOFFICE_PIX_WEBHOOK_SECRET).")
+@click.option("--api-key", envvar="BOXOFFICE_PIX_API_KEY", required=True,
+              help="What the shop must send (the shop's BOXOFFICE_PIX_API_KEY).")
+@click.option("--notify-url", envvar="BOXOFFICE_PIX_NOTIFY_URL", default=None,
+              help="Default webhook URL for charges that name none.")  # fmt: skip
+def pix_provider(host: str, port: int, webhook_secret: str, api_key: str, notify_url: str | None) -> None:
+    """Run the fake Pix provider: a separate process with the provider's API,
+    the payer's approve/decline page and signed webhooks (tests and demo only)."""
+    import uvicorn
+
+    from boxoffice.payments.provider import Provider, create_provider_app
+
+    app = create_provider_app(Provider(webhook_secret.encode(), api_key, notify_url))
+    click.echo(f"fake Pix provider on http://{host}:{port} (pay pages at /pay/<charge id>)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 main.add_command(queue)
 main.add_command(bench)
 main.add_command(topology)

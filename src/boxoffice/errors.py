@@ -29,6 +29,11 @@ class NotAuthenticated(DomainError):
     default_message = "Log in first: the session is missing, expired or revoked."
 
 
+class WebhookRejected(NotAuthenticated):
+    code = "webhook_rejected"
+    default_message = "The webhook's signature is missing, wrong or too old."
+
+
 class InvalidCredentials(DomainError):
     code = "invalid_credentials"
     default_message = "Email or password is wrong."
@@ -99,6 +104,11 @@ class AlreadyPaid(Conflict):
     default_message = "This hold has already been paid."
 
 
+class PaymentPending(Conflict):
+    code = "payment_pending"
+    default_message = "A payment for this hold is waiting for confirmation; pay it or let it expire."
+
+
 class AlreadyCheckedIn(Conflict):
     code = "already_used"
     default_message = "This ticket has already been used."
@@ -137,3 +147,63 @@ class PaymentTimeout(DomainError):
 class Busy(DomainError):
     code = "busy"
     default_message = "The box office is busy; try again in a moment."
+
+
+class PresaleCodeRequired(Forbidden):
+    code = "presale_code_required"
+    default_message = "This show is in its presale: enter your presale code first."
+
+
+class PresaleCodeInvalid(NotFound):
+    code = "presale_code_invalid"
+    default_message = "This code is not a presale code of this show."
+
+
+class PresaleCodeNotYours(Forbidden):
+    code = "presale_code_not_yours"
+    default_message = "This presale code belongs to another account."
+
+
+class PresaleCodeUsed(Conflict):
+    code = "presale_code_used"
+    default_message = "This presale code has already been used."
+
+
+class PresaleClosed(Conflict):
+    code = "presale_closed"
+    default_message = "This is not the time for that: see the presale's dates."
+
+
+# -- after the sale (refunds, transfers, resale, waiting list, check-in) ------
+
+
+class NotAllowed(Conflict):
+    """The organiser's rules for this show do not allow it (now)."""
+
+    code = "not_allowed"
+    default_message = "The organiser does not allow this for this show."
+
+
+class TicketNotValid(Conflict):
+    code = "ticket_not_valid"
+    default_message = "This ticket is not valid: it was transferred, resold, refunded or is listed for resale."
+
+
+class NothingToRefund(Conflict):
+    code = "nothing_to_refund"
+    default_message = "Nothing in this order can be refunded."
+
+
+class ShowCancelled(Conflict):
+    code = "show_cancelled"
+    default_message = "This show was cancelled."
+
+
+class ListingUnavailable(Conflict):
+    code = "listing_unavailable"
+    default_message = "This resale ticket is no longer available."
+
+
+class CodeExpired(Conflict):
+    code = "code_expired"
+    default_message = "This ticket code has expired: ask the fan to show the live code on their phone."

@@ -37,7 +37,12 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
 
     hold_minutes: float = Field(default=10, gt=0, le=60)
-    session_days: float = Field(default=14, gt=0, le=90)
+    session_days: float = Field(
+        default=14, gt=0, le=90, description="Absolute session lifetime, however active"
+    )
+    session_idle_minutes: float = Field(
+        default=30, gt=0, le=7 * 24 * 60, description="A session unused this long ends"
+    )
     max_quantity_per_hold: int = Field(default=10, ge=1, le=100)
     hold_batch_size: int = Field(
         default=64, ge=1, le=1000,
@@ -53,11 +58,28 @@ class Settings(BaseSettings):
         default=0, ge=0, le=10_000, description="Test mode: how long the fake provider takes to answer"
     )
 
-    login_rate: str = "10/minute"
+    pix_provider_url: str | None = Field(
+        default=None, description="The Pix provider's API (e.g. `boxoffice pix-provider`); unset = no Pix"
+    )
+    pix_api_key: SecretStr | None = None
+    pix_webhook_secret: SecretStr | None = None
+    pix_notify_url: str | None = Field(
+        default=None, description="Where the provider sends webhooks: this shop's /api/v1/payments/pix/webhook"
+    )
+    pix_payment_minutes: float = Field(default=15, gt=0, le=24 * 60)
+    pix_webhook_tolerance_seconds: float = Field(default=300, ge=1, le=3600)
+    pix_reconcile_every_seconds: float = Field(default=30, gt=0, le=3600)
+    pix_reconcile_after_seconds: float = Field(
+        default=60, ge=0, le=3600, description="Pending this long, a payment is asked about"
+    )
+
+    login_rate: str = Field(default="10/minute", description="Logins per (email, IP)")
+    login_ip_rate: str = Field(default="100/minute", description="Logins per IP, any email")
     register_rate: str = "10/minute"
     hold_rate: str = "30/minute"
     queue_rate: str = "60/minute"
     ip_rate: str = "600/minute"
+    presale_code_rate: str = Field(default="10/minute", description="Presale code attempts per account")
     admit_every_seconds: float = Field(default=1.0, gt=0, le=60)
     run_jobs: bool = Field(
         default=True, description="App processes run the background jobs (false: `boxoffice worker` does)"
@@ -91,6 +113,14 @@ class Settings(BaseSettings):
         default=True, description="One log line per state-changing or failed request"
     )
     metrics_enabled: bool = Field(default=True, description="Prometheus metrics at /metrics")
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token /metrics asks for; required in production, unset = open",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, le=64 * 1_048_576,
+        description="Largest request body the app reads; larger answers 413",
+    )  # fmt: skip
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
@@ -99,6 +129,12 @@ class Settings(BaseSettings):
             if key.lower() in PLACEHOLDER_SECRETS or len(key) < 32:
                 raise ValueError(
                     "BOXOFFICE_SECRET_KEY must be set to 32+ random characters in production"
+                )
+            token = self.metrics_token.get_secret_value() if self.metrics_token else ""
+            if self.metrics_enabled and (token.lower() in PLACEHOLDER_SECRETS or len(token) < 16):
+                raise ValueError(
+                    "BOXOFFICE_METRICS_TOKEN must be set to 16+ random characters in production "
+                    "(or BOXOFFICE_METRICS_ENABLED=false)"
                 )
         return self
 

@@ -47,7 +47,7 @@ def test_paid_order_survives_sigkill(server: Server, container: object) -> None:
             "sections": [{"name": "Pista", "kind": "ga", "price_cents": 1000, "capacity": 10}],
         }).json()  # fmt: skip
         assert http.post("/api/v1/auth/register", json={
-            "email": "fan@example.com", "password": PASSWORD, "name": "Fan"}).status_code == 201  # fmt: skip
+            "email": "fan@example.com", "password": PASSWORD, "name": "Fan"}).status_code == 202  # fmt: skip
         fan = _login(http, "fan@example.com")
         hold = http.post("/api/v1/holds", headers={**fan, "Idempotency-Key": "h"}, json={
             "show_id": show["id"], "section_id": show["sections"][0]["id"], "quantity": 3}).json()  # fmt: skip

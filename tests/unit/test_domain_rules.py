@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from boxoffice.accounts.domain import check_password_strength, hash_token, normalise_email
+from boxoffice.accounts.domain import hash_token, normalise_email
+from boxoffice.accounts.policy import check_password_strength
 from boxoffice.errors import Forbidden, InvalidRequest, LimitExceeded, SaleNotOpen
 from boxoffice.holds.domain import Hold, HoldRequest, HoldStatus, check_account_limit
 from boxoffice.inventory.domain import Section, SectionKind, SectionSpec, Show

@@ -4,19 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
-
-from boxoffice.errors import InvalidRequest
-
-MIN_PASSWORD_LENGTH = 10
-COMMON_PASSWORDS = frozenset(
-    {
-        "1234567890", "12345678910", "0123456789", "password123", "password1234",
-        "qwertyuiop", "iloveyou123", "senha12345", "senha123456", "1q2w3e4r5t",
-        "abcdefghij", "aaaaaaaaaa", "passwordpassword", "letmein123", "welcome123",
-    }
-)  # fmt: skip
 
 
 class Role(StrEnum):
@@ -44,9 +33,20 @@ class Session:
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None = None
+    last_seen_at: datetime | None = None
 
-    def is_live(self, now: datetime) -> bool:
-        return self.revoked_at is None and now < self.expires_at
+    def live_until(self, idle: timedelta) -> datetime:
+        """A session ends at its absolute expiry or `idle` after it was last used, whichever is first."""
+        return min(self.expires_at, (self.last_seen_at or self.created_at) + idle)
+
+    def is_live(self, now: datetime, idle: timedelta) -> bool:
+        return self.revoked_at is None and now < self.live_until(idle)
+
+    def needs_touch(self, now: datetime, idle: timedelta) -> bool:
+        """Record use at most every quarter of the idle timeout: a fan active
+        within it stays logged in, and the database sees one write per
+        session per quarter, not one per request."""
+        return now - (self.last_seen_at or self.created_at) >= idle / 4
 
 
 def hash_token(token: str) -> str:
@@ -56,20 +56,3 @@ def hash_token(token: str) -> str:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
-
-
-def check_password_strength(password: str, email: str) -> None:
-    """Refuse passwords a person should not use; the message says how to fix it."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidRequest(
-            f"Password too weak: use at least {MIN_PASSWORD_LENGTH} characters.", field="password"
-        )
-    if len(password) > 256:
-        raise InvalidRequest("Password too long: use at most 256 characters.", field="password")
-    lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
-        raise InvalidRequest(
-            "Password too weak: it is too common or too repetitive.", field="password"
-        )
-    if lowered == normalise_email(email) or lowered == normalise_email(email).split("@")[0]:
-        raise InvalidRequest("Password too weak: do not use your email.", field="password")

@@ -4,43 +4,36 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from boxoffice.accounts.schemas import AccountOut, LoginIn, LoginOut, RegisterIn
-from boxoffice.accounts.domain import normalise_email
+from boxoffice.accounts.schemas import AccountOut, LoginIn, LoginOut, RegisteredOut, RegisterIn
+from boxoffice.web import cookies
 from boxoffice.web.deps import (
-    SESSION_COOKIE,
     ContainerDep,
     CurrentAccount,
     client_ip,
     csrf_token_for,
+    login_limits,
     session_token,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
-@router.post("/auth/register", status_code=201, response_model=AccountOut)
-async def register(body: RegisterIn, request: Request, container: ContainerDep) -> AccountOut:
+@router.post("/auth/register", status_code=202, response_model=RegisteredOut)
+async def register(body: RegisterIn, request: Request, container: ContainerDep) -> RegisteredOut:
+    """202 and the same words whether or not the email has an account (no
+    enumeration); a new account can log in at once."""
     await container.limits.hit("register", client_ip(request))
-    account = await container.accounts.register(body.email, body.password, body.name)
-    return AccountOut.of(account)
+    await container.accounts.sign_up(body.email, body.password, body.name)
+    return RegisteredOut()
 
 
 @router.post("/auth/login", response_model=LoginOut)
 async def login(
     body: LoginIn, request: Request, response: Response, container: ContainerDep
 ) -> LoginOut:
-    await container.limits.hit("login", client_ip(request), normalise_email(body.email))
+    await login_limits(container, request, body.email)
     account, token = await container.accounts.login(body.email, body.password)
-    settings = container.settings
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(settings.session_days * 86400),
-        httponly=True,
-        secure=settings.cookie_secure,
-        samesite="lax",
-        path="/",
-    )
+    cookies.set_session(response, container.settings, token)
     return LoginOut(
         token=token,
         csrf_token=csrf_token_for(container.secret, token),
@@ -56,7 +49,7 @@ async def logout(
     if found is not None:
         await container.accounts.logout(found[0])
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    cookies.clear_session(response, container.settings)
     return response
 
 

@@ -78,6 +78,12 @@ class SessionRepository:
             created_at=row.created_at,
             expires_at=row.expires_at,
             revoked_at=row.revoked_at,
+            last_seen_at=row.last_seen_at,
+        )
+
+    async def touch(self, token_hash: str, now: datetime) -> None:
+        await self._conn.execute(
+            update(sessions).where(sessions.c.token_hash == token_hash).values(last_seen_at=now)
         )
 
     async def revoke(self, token_hash: str, now: datetime) -> None:

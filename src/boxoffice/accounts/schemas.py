@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -38,6 +39,19 @@ class AccountOut(BaseModel):
             role=account.role.value,
             created_at=account.created_at,
         )
+
+
+REGISTERED = (
+    "Thanks. If this email is new, your account is ready: log in. "
+    "If it already has an account, its owner will hear from us by email."
+)
+
+
+class RegisteredOut(BaseModel):
+    """The same answer whether or not the email already has an account."""
+
+    status: Literal["accepted"] = "accepted"
+    message: str = REGISTERED
 
 
 class LoginOut(BaseModel):

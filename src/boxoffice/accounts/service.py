@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from boxoffice.accounts.domain import (
-    Account,
-    Role,
-    Session,
-    check_password_strength,
-    hash_token,
-    normalise_email,
-)
+from boxoffice.accounts.domain import Account, Role, Session, hash_token, normalise_email
 from boxoffice.accounts.passwords import Passwords
+from boxoffice.accounts.policy import check_password_strength
 from boxoffice.cache.sessions import SessionCache
 from boxoffice.clock import Clock
 from boxoffice.errors import EmailTaken, InvalidCredentials, NotAuthenticated
 from boxoffice.ids import new_id, new_token
 from boxoffice.storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger("boxoffice.accounts")
 
 
 class AccountService:
@@ -30,18 +28,20 @@ class AccountService:
         clock: Clock,
         session_days: float,
         sessions: SessionCache | None = None,
+        idle_minutes: float = 30,
     ) -> None:
         self._uow = uow
         self._sessions = sessions
         self._passwords = passwords
         self._clock = clock
         self._session_lifetime = timedelta(days=session_days)
+        self._idle = timedelta(minutes=idle_minutes)
 
     async def register(
         self, email: str, password: str, name: str, role: Role = Role.FAN
     ) -> Account:
         email = normalise_email(email)
-        check_password_strength(password, email)
+        check_password_strength(password, email, name)
         account = Account(
             id=new_id(), email=email, name=name.strip(), role=role, created_at=self._clock.now()
         )
@@ -55,6 +55,17 @@ class AccountService:
         except IntegrityError as exc:
             raise EmailTaken() from exc
         return account
+
+    async def sign_up(self, email: str, password: str, name: str) -> Account | None:
+        """Registration that does not tell whether the email has an account
+        (ASVS 2.2/3.x: no enumeration): the new account, or None when the email
+        is taken, after the same checks and the same hashing work. The caller
+        answers both alike; the owner of a taken email is told by mail."""
+        try:
+            return await self.register(email, password, name)
+        except EmailTaken:
+            log.info("registration for an email that already has an account")
+            return None
 
     async def login(self, email: str, password: str) -> tuple[Account, str]:
         """A new session token for the right password; the same error, after
@@ -78,6 +89,7 @@ class AccountService:
             account_id=account.id,
             created_at=now,
             expires_at=now + self._session_lifetime,
+            last_seen_at=now,
         )
         async with self._uow(write=True) as uow:
             if rehashed is not None:
@@ -85,7 +97,7 @@ class AccountService:
             await uow.sessions.add(session)
             await uow.commit()
         if self._sessions is not None:  # the fan's next request needs no database
-            await self._sessions.remember(session.token_hash, account, session.expires_at)
+            await self._sessions.remember(session.token_hash, account, session.live_until(self._idle))
         return account, token
 
     async def logout(self, token: str) -> None:
@@ -97,7 +109,13 @@ class AccountService:
             await self._sessions.forget(token_hash)
 
     async def authenticate(self, token: str) -> Account:
-        """The account of a live session: from the session cache when it knows, else the database."""
+        """The account of a live session: from the session cache when it knows, else the database.
+
+        A session lives until its absolute expiry (BOXOFFICE_SESSION_DAYS) or
+        BOXOFFICE_SESSION_IDLE_MINUTES after its last use, whichever is first.
+        Use is recorded at most every quarter of the idle timeout (and a
+        cached entry never outlives the session), so a session left alone ends
+        between 3/4 of the idle timeout and all of it after its last use."""
         token_hash = hash_token(token)
         if self._sessions is not None:
             cached = await self._sessions.account(token_hash)
@@ -105,13 +123,19 @@ class AccountService:
                 return cached
         async with self._uow() as uow:
             session = await uow.sessions.get(token_hash)
-            if session is None or not session.is_live(self._clock.now()):
+            now = self._clock.now()
+            if session is None or not session.is_live(now, self._idle):
                 raise NotAuthenticated()
             account = await uow.accounts.get(session.account_id)
         if account is None:
             raise NotAuthenticated()
+        if session.needs_touch(now, self._idle):
+            async with self._uow(write=True) as uow:
+                await uow.sessions.touch(token_hash, now)
+                await uow.commit()
+            session = replace(session, last_seen_at=now)
         if self._sessions is not None:
-            await self._sessions.remember(token_hash, account, session.expires_at)
+            await self._sessions.remember(token_hash, account, session.live_until(self._idle))
         return account
 
     async def create_admin(self, email: str, password: str, name: str = "Organiser") -> Account:
@@ -121,7 +145,7 @@ class AccountService:
             found = await uow.accounts.by_email(email)
             if found is not None:
                 account, _ = found
-                check_password_strength(password, email)
+                check_password_strength(password, email, account.name)
                 await uow.accounts.set_role(account.id, Role.ORGANISER)
                 await uow.accounts.set_password_hash(account.id, await self._passwords.hash(password))
                 await uow.commit()

@@ -19,6 +19,12 @@ class Entity(StrEnum):
     HOLD = "hold"
     ORDER = "order"
     TICKET = "ticket"
+    # after the sale
+    SHOW = "show"
+    REFUND = "refund"
+    TRANSFER = "transfer"
+    LISTING = "listing"
+    WAITLIST = "waitlist"
 
 
 class Action(StrEnum):
@@ -30,6 +36,22 @@ class Action(StrEnum):
     FAILED = "failed"
     ISSUED = "issued"
     CHECKED_IN = "checked_in"
+    # after the sale
+    LISTED = "listed"
+    WITHDRAWN = "withdrawn"
+    VOIDED = "voided"
+    REFUNDED = "refunded"
+    SENT = "sent"
+    TRANSFERRED = "transferred"
+    RESERVED = "reserved"
+    SOLD = "sold"
+    CANCELLED = "cancelled"
+    RULES = "rules"
+    JOINED = "joined"
+    LEFT = "left"
+    OFFERED = "offered"
+    SKIPPED = "skipped"
+    EXTENDED = "extended"  # a hold kept alive until a pending payment's deadline
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,7 +58,8 @@ TICKETS_USED = """SELECT a.account_id,
                           WHERE h.account_id = a.account_id AND h.show_id = $2 AND h.status = $3
                             AND h.expires_at > $4)
                          + (SELECT count(*) FROM tickets AS t
-                            WHERE t.account_id = a.account_id AND t.show_id = $2)
+                            WHERE t.account_id = a.account_id AND t.show_id = $2
+                              AND t.status IN ('valid', 'listed'))
                   FROM unnest($1::varchar[]) AS a (account_id)"""
 ANY_DEAD = """SELECT EXISTS (SELECT 1 FROM holds
                              WHERE section_id = $1 AND status = $2 AND expires_at <= $3)"""

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from boxoffice.audit.domain import Action, AuditEvent, AuditLog, Entity
 from boxoffice.holds.domain import Hold, HoldStatus
-from boxoffice.storage.tables import hold_seats, holds, tickets
+from boxoffice.storage.tables import hold_seats, holds, seats, tickets
+from boxoffice.tickets.domain import HOLDING_PLACE
 
 ACTIVE = HoldStatus.ACTIVE.value
 
@@ -111,7 +112,8 @@ class HoldRepository:
         return [(hold_id, expires_at) for hold_id, expires_at in result]
 
     async def tickets_used(self, account_id: str, show_id: str, now: datetime) -> int:
-        """Tickets an account has in live holds plus tickets it bought, for one show."""
+        """Tickets an account has in live holds plus tickets it holds (bought or
+        received, not void or refunded), for one show."""
         held = await self._conn.scalar(
             select(func.coalesce(func.sum(holds.c.quantity), 0)).where(
                 holds.c.account_id == account_id,
@@ -122,8 +124,9 @@ class HoldRepository:
         )
         bought = await self._conn.scalar(
             select(func.count()).where(
-                tickets.c.account_id == account_id, tickets.c.show_id == show_id
-            )
+                tickets.c.account_id == account_id, tickets.c.show_id == show_id,
+                tickets.c.status.in_(HOLDING_PLACE),
+            )  # fmt: skip
         )
         return int(held or 0) + int(bought or 0)
 
@@ -190,6 +193,33 @@ class HoldRepository:
         )
         return True
 
+    async def extend(self, hold: Hold, until: datetime, now: datetime) -> bool:
+        """Keep a live hold (and its seats) until `until`: a pending asynchronous
+        payment's deadline (the caller never passes an earlier time); False if
+        the hold is no longer live.
+        Its tickets are already counted as held, so no counter changes."""
+        result = await self._conn.execute(
+            update(holds)
+            .where(holds.c.id == hold.id, holds.c.status == ACTIVE, holds.c.expires_at > now)
+            .values(expires_at=until)
+        )
+        if result.rowcount != 1:
+            return False
+        if hold.seat_ids:
+            await self._conn.execute(
+                update(seats)
+                .where(seats.c.hold_id == hold.id, seats.c.sold.is_(False), seats.c.held_until > now)
+                .values(held_until=until)
+            )
+        self._audit.add(
+            AuditEvent(
+                at=now, entity=Entity.HOLD, entity_id=hold.id, action=Action.EXTENDED,
+                show_id=hold.show_id, section_id=hold.section_id, account_id=hold.account_id,
+                hold_id=hold.id, quantity=hold.quantity, detail={"expires_at": until.isoformat()},
+            )  # fmt: skip
+        )
+        return True
+
     # -- batches (holds/batch.py): one statement for many requests ----------------
 
     async def add_many(self, new: list[Hold]) -> None:
@@ -248,7 +278,10 @@ class HoldRepository:
         )
         bought = await self._conn.execute(
             select(tickets.c.account_id, func.count())
-            .where(tickets.c.account_id.in_(account_ids), tickets.c.show_id == show_id)
+            .where(
+                tickets.c.account_id.in_(account_ids), tickets.c.show_id == show_id,
+                tickets.c.status.in_(HOLDING_PLACE),
+            )  # fmt: skip
             .group_by(tickets.c.account_id)
         )
         for account_id, count in [*held.all(), *bought.all()]:

@@ -269,6 +269,21 @@ class ShowRepository:
             )
         )
 
+    async def unsell(self, section_id: str, seat_ids: list[int], quantity: int) -> None:
+        """Put sold tickets back on sale (a refund): the caller holds the section
+        lock and has already refunded the tickets that had these places."""
+        await self._conn.execute(
+            update(sections)
+            .where(sections.c.id == section_id)
+            .values(sold_count=sections.c.sold_count - quantity)
+        )
+        if seat_ids:
+            await self._conn.execute(
+                update(seats)
+                .where(seats.c.section_id == section_id, seats.c.id.in_(seat_ids))
+                .values(sold=False, hold_id=None, held_until=None)
+            )
+
     async def claim_seats(
         self, section_id: str, seat_ids: list[int], hold_id: str, until: datetime, now: datetime
     ) -> bool:

@@ -44,6 +44,8 @@ def _ticket(row) -> Ticket:  # type: ignore[no-untyped-def]
         section_name=row.section_name,
         seat_label=f"{row.row_label}-{row.number}" if row.seat_id is not None else None,
         show_name=row.show_name,
+        status=row.status,
+        transfers=row.transfers,
     )
 
 
@@ -61,6 +63,7 @@ def _order(row) -> Order:  # type: ignore[no-untyped-def]
         updated_at=row.updated_at,
         failure_reason=row.failure_reason,
         payment_reference=row.payment_reference,
+        refunded_cents=row.refunded_cents,
     )
 
 
@@ -229,10 +232,14 @@ class OrderRepository:
         return _ticket(row) if row else None
 
     async def check_in(self, ticket: Ticket, now: datetime) -> bool:
-        """Mark a ticket used; True only the first time."""
+        """Mark a valid ticket used; True only the first time (the row count
+        decides a check-in racing a refund, a transfer or a listing)."""
         result = await self._conn.execute(
             update(tickets)
-            .where(tickets.c.id == ticket.id, tickets.c.checked_in_at.is_(None))
+            .where(
+                tickets.c.id == ticket.id, tickets.c.checked_in_at.is_(None),
+                tickets.c.status == "valid",  # listed, void, refunded: tickets/domain.py
+            )  # fmt: skip
             .values(checked_in_at=now)
         )
         if result.rowcount != 1:

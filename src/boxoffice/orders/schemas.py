@@ -9,19 +9,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from boxoffice.orders.domain import Order, Ticket
 from boxoffice.orders.qr import qr_data_uri
+from boxoffice.payments.schemas import PaymentOut
 
 
 class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     hold_id: str = Field(min_length=1, max_length=64)
     payment: dict[str, Any] = Field(
-        description='Test mode: {"method": "fake", "outcome": "approve" | "decline" | "timeout"}'
+        description='Test mode: {"method": "fake", "outcome": "approve" | "decline" | "timeout"};'
+        ' Pix: {"method": "pix"} (answers 202 with the QR code; the order turns paid by webhook)'
     )
 
 
 class CheckInIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    code: str = Field(min_length=1, max_length=64)
+    code: str = Field(min_length=1, max_length=64, description="The static code, or the rotating BX1.<code>.<otp>")
 
 
 class TicketOut(BaseModel):
@@ -34,13 +36,14 @@ class TicketOut(BaseModel):
     price_cents: int
     issued_at: datetime
     checked_in_at: datetime | None
+    status: str = "valid"  # valid | listed | void | refunded (tickets/domain.py)
 
     @classmethod
     def of(cls, t: Ticket) -> TicketOut:
         return cls(
             code=t.code, show_id=t.show_id, show=t.show_name, section_id=t.section_id,
             section=t.section_name, seat=t.seat_label, price_cents=t.price_cents,
-            issued_at=t.issued_at, checked_in_at=t.checked_in_at,
+            issued_at=t.issued_at, checked_in_at=t.checked_in_at, status=t.status,
         )  # fmt: skip
 
 
@@ -60,13 +63,17 @@ class OrderOut(BaseModel):
     amount_cents: int
     currency: str
     failure_reason: str | None
+    refunded_cents: int = 0
     created_at: datetime
     tickets: list[TicketOut]
+    payment: PaymentOut | None = None  # an asynchronous (Pix) payment: how to pay, and its state
 
     @classmethod
     def of(cls, o: Order) -> OrderOut:
         return cls(
             order_id=o.id, status=o.status.value, hold_id=o.hold_id, show_id=o.show_id,
             amount_cents=o.amount_cents, currency=o.currency, failure_reason=o.failure_reason,
+            refunded_cents=o.refunded_cents,
             created_at=o.created_at, tickets=[TicketOut.of(t) for t in o.tickets],
+            payment=PaymentOut.of(o.payment) if o.payment is not None else None,
         )  # fmt: skip

@@ -8,6 +8,11 @@ No database transaction stays open while the provider answers:
 A retry with the same Idempotency-Key resumes a PENDING order (the provider
 returns the same charge) or answers with the settled one: never a second charge.
 
+An asynchronous charge (Pix) answers PENDING: the hold is kept alive until
+the payment deadline and the order stays PENDING; the provider's webhook (or
+the reconciliation job) later calls `complete`, which settles it through the
+same step 3 (payments/service.py).
+
 Step 3 is group-committed per show (storage/groupcommit.py): the approved
 orders that arrive while one batch commits are settled together, taking
 each section's lock once and paying one commit, each order still decided on
@@ -28,7 +33,6 @@ from boxoffice.accounts.domain import Account
 from boxoffice.cache.sessions import SessionCache
 from boxoffice.clock import Clock
 from boxoffice.errors import (
-    AlreadyCheckedIn,
     AlreadyPaid,
     DomainError,
     HoldExpired,
@@ -37,6 +41,7 @@ from boxoffice.errors import (
     InvalidRequest,
     NotFound,
     PaymentDeclined,
+    PaymentPending,
     PaymentTimeout,
     SeatsUnavailable,
 )
@@ -46,6 +51,7 @@ from boxoffice.inventory.events import InventoryListener, notify_taken
 from boxoffice.inventory.domain import Show
 from boxoffice.orders.domain import Order, OrderStatus, Ticket
 from boxoffice.orders.payments import Charge, Outcome, PaymentGateway
+from boxoffice.payments.domain import Payment, PaymentStatus
 from boxoffice.storage.groupcommit import GroupCommit
 from boxoffice.storage.uow import UnitOfWorkFactory
 
@@ -114,8 +120,68 @@ class OrderService:
             return order
         if order.status is OrderStatus.FAILED:
             raise _failure(order)
+        if order.payment is not None:
+            return order  # a retry while the asynchronous payment is pending
         charge = await self._gateway.charge(order.id, order.amount_cents, order.currency, payment)
+        if charge.outcome is Outcome.PENDING:
+            return await self._await_payment(order, charge)
         return await self._settle(order, charge)
+
+    async def _await_payment(self, order: Order, charge: Charge) -> Order:
+        """Keep the hold alive until the charge's deadline and record the payment
+        (its QR code); the order stays PENDING. If the hold died meanwhile the
+        order fails, and money paid later for it is refunded (payments/)."""
+        now = self._clock.now()
+        deadline = charge.expires_at or now
+        async with self._uow(write=True) as uow:
+            hold = await uow.holds.get(order.hold_id)
+            assert hold is not None
+            await uow.lock_section(hold.section_id)
+            live = hold.is_live(now) and (
+                hold.expires_at >= deadline or await uow.holds.extend(hold, deadline, now)
+            )
+            if not live:
+                await uow.orders.settle(
+                    order, OrderStatus.FAILED, now, reference=charge.reference, reason="hold_expired"
+                )
+            payment = Payment(
+                order_id=order.id, reference=charge.reference, method=charge.method,
+                status=PaymentStatus.PENDING if live else PaymentStatus.FAILED,
+                amount_cents=charge.amount_cents, currency=charge.currency,
+                copy_paste=charge.copy_paste or "", pay_url=charge.pay_url, hold_id=hold.id,
+                deadline=max(deadline, hold.expires_at), created_at=now, updated_at=now,
+            )  # fmt: skip
+            await uow.payments.add(payment)
+            await uow.commit()
+        if not live:
+            raise HoldExpired(order_id=order.id)
+        await self._listener.changed(order.show_id, hold.section_id)  # the hold's expiry moved
+        await self._forget_purchases(order)
+        order.payment = payment
+        return order
+
+    async def complete(self, order_id: str, charge: Charge) -> Order:
+        """Settle a PENDING order whose asynchronous charge the provider reports
+        approved or declined (webhook, reconciliation). Idempotent: a settled
+        order is returned as it is. An approval for a hold that has expired
+        fails the order and refunds the charge: never a sale over capacity."""
+        async with self._uow() as uow:
+            order = await uow.orders.get(order_id)
+        if order is None:
+            raise NotFound(f"Order {order_id} does not exist.")
+        if order.status is not OrderStatus.PENDING:
+            return order
+        try:
+            return await self._settle(order, charge)
+        except DomainError:
+            async with self._uow() as uow:
+                settled = await uow.orders.get(order_id)
+            assert settled is not None
+            return settled
+
+    async def _forget_purchases(self, order: Order) -> None:
+        if self._purchases is not None:
+            await self._purchases.forget_holds((order.account_id, order.show_id))
 
     async def _open(self, account: Account, hold_id: str, key: str) -> Order:
         """The order this key names, or a new PENDING one for a live hold."""
@@ -125,6 +191,7 @@ class OrderService:
             if existing is not None:
                 if existing.hold_id != hold_id:
                     raise IdempotencyMismatch()
+                existing.payment = await uow.payments.get(existing.id)
                 return existing
             hold = await uow.holds.get(hold_id)
             if hold is None or hold.account_id != account.id:
@@ -132,6 +199,8 @@ class OrderService:
             if hold.status is HoldStatus.CONVERTED or await uow.orders.paid_for_hold(hold.id):
                 raise AlreadyPaid()
             _check_live(hold, now)
+            if await uow.payments.pending_for_hold(hold.id) is not None:
+                raise PaymentPending()
             show = await uow.shows.get(hold.show_id)
             assert show is not None  # a hold's show cannot be deleted
             section = show.section(hold.section_id)
@@ -259,6 +328,8 @@ class OrderService:
     async def get(self, account: Account, order_id: str) -> Order:
         async with self._uow() as uow:
             order = await uow.orders.get(order_id)
+            if order is not None:
+                order.payment = await uow.payments.get(order.id)
         if order is None or order.account_id != account.id:
             raise NotFound(f"Order {order_id} does not exist.")
         return order
@@ -286,18 +357,6 @@ class OrderService:
             if minute in counts:
                 counts[minute] += 1
         return list(counts.items())
-
-    async def check_in(self, code: str) -> Ticket:
-        """Let a ticket through the gate once; the second time is AlreadyCheckedIn."""
-        now = self._clock.now()
-        async with self._uow(write=True) as uow:
-            ticket = await uow.orders.ticket(code)
-            if ticket is None:
-                raise NotFound("No ticket has this code.")
-            if not await uow.orders.check_in(ticket, now):
-                raise AlreadyCheckedIn(checked_in_at=ticket.checked_in_at.isoformat())  # type: ignore[union-attr]
-            await uow.commit()
-        return replace(ticket, checked_in_at=now)
 
 
 def _check_live(hold: Hold, now) -> None:  # type: ignore[no-untyped-def]

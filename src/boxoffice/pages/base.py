@@ -13,11 +13,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from boxoffice.accounts.domain import Account
+from boxoffice.accounts.schemas import REGISTERED
 from boxoffice.bootstrap import Container
 from boxoffice.errors import DomainError, Forbidden, NotAuthenticated
 from boxoffice.pages import csrf
 from boxoffice.pages.i18n import LANG_COOKIE, Language, choose, load_catalogs
-from boxoffice.web.deps import SESSION_COOKIE, ContainerDep
+from boxoffice.web import cookies
+from boxoffice.web.deps import ContainerDep
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -26,7 +28,8 @@ STATIC = Path(__file__).parent / "static"
 MESSAGES = {
     "invalid_credentials": "Email or password is wrong.",
     "email_taken": "An account with this email already exists. Log in instead.",
-    "weak_password": "Choose a stronger password: at least 10 characters, not a common one, not your email.",
+    "weak_password": "Choose a stronger password: at least 10 characters, not a common or easy-to-guess one, not your email. A few unrelated words work well.",
+    "registered": REGISTERED,
     "invalid_request": "Some fields are not right: check them and try again.",
     "sold_out": "Sold out: there are not that many tickets left in this section.",
     "seats_unavailable": "Someone else took one of those seats. Pick others.",
@@ -101,13 +104,7 @@ class Page:
 
     def finish(self, response: Any) -> Any:
         if self.new_browser_key:
-            response.set_cookie(
-                csrf.FORM_COOKIE, self.browser_key, httponly=True, samesite="strict",
-                secure=self.container.settings.cookie_secure, path="/",
-            )  # fmt: skip
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
+            cookies.set_form(response, self.container.settings, self.browser_key)
         return response
 
     async def form(self) -> dict[str, Any]:
@@ -132,7 +129,7 @@ async def login_required(_request: Request, exc: Exception) -> RedirectResponse:
 
 async def _page(request: Request, container: ContainerDep) -> Page:
     account = None
-    token = request.cookies.get(SESSION_COOKIE)
+    token = cookies.read(request, cookies.SESSION)
     if token:
         try:
             account = await container.accounts.authenticate(token)
@@ -141,7 +138,7 @@ async def _page(request: Request, container: ContainerDep) -> Page:
             account = None
     pages: Pages = request.app.state.pages
     code = choose(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language", ""))
-    key = request.cookies.get(csrf.FORM_COOKIE)
+    key = cookies.read(request, cookies.FORM)
     return Page(
         request, container, pages, account, Language(code, pages.catalogs[code]),
         key or csrf.new_browser_key(), key is None,

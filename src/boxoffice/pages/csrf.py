@@ -1,6 +1,6 @@
 """CSRF for form posts: a double-submit token that works before login too.
 
-Each browser gets a random `boxoffice_form` cookie (HttpOnly, SameSite=Strict);
+Each browser gets a random `boxoffice_form` cookie (`__Host-` when Secure, HttpOnly, SameSite=Strict);
 every form carries HMAC(secret, cookie). A post from another site cannot
 read the cookie, so it cannot send the matching field.
 """
@@ -14,9 +14,7 @@ import secrets
 from fastapi import Request
 
 from boxoffice.errors import CsrfFailed
-
-FORM_COOKIE = "boxoffice_form"
-
+from boxoffice.web import cookies
 
 def new_browser_key() -> str:
     return secrets.token_urlsafe(24)
@@ -27,6 +25,6 @@ def form_token(secret: bytes, browser_key: str) -> str:
 
 
 def verify(request: Request, secret: bytes, sent: str | None) -> None:
-    key = request.cookies.get(FORM_COOKIE)
+    key = cookies.read(request, cookies.FORM)
     if not key or not sent or not hmac.compare_digest(sent, form_token(secret, key)):
         raise CsrfFailed("This form expired or came from another site: reload the page and try again.")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from boxoffice.accounts.domain import normalise_email
 from boxoffice.accounts.schemas import RegisterIn
 from boxoffice.errors import Busy, DomainError, NotFound
 from boxoffice.holds.domain import HoldRequest
@@ -18,7 +18,8 @@ from boxoffice.orders.qr import qr_data_uri
 from boxoffice.pages.base import MESSAGES, FanPageDep, PageDep, message_for, safe_next
 from boxoffice.pages.i18n import LANG_COOKIE, LANGUAGES
 from boxoffice.waitingroom.domain import PlaceStatus
-from boxoffice.web.deps import SESSION_COOKIE, client_ip, hold_limits, queue_limits
+from boxoffice.web import cookies
+from boxoffice.web.deps import client_ip, hold_limits, login_limits, queue_limits
 
 router = APIRouter(include_in_schema=False)
 ADMISSION_COOKIE = "boxoffice_admission"
@@ -56,8 +57,9 @@ async def switch_language(code: str, page: PageDep, next: str = "/") -> Response
 
 
 @router.get("/login")
-async def login_form(page: PageDep, next: str = "/") -> Response:
-    return page.render("login.html", next=safe_next(next), email="")
+async def login_form(page: PageDep, next: str = "/", registered: bool = False, email: str = "") -> Response:
+    notice = MESSAGES["registered"] if registered else ""
+    return page.render("login.html", next=safe_next(next), email=email[:254], notice=notice)
 
 
 @router.post("/login")
@@ -65,7 +67,7 @@ async def login(page: PageDep) -> Response:
     form = await page.form()
     email, target = str(form.get("email", "")), safe_next(str(form.get("next", "/")))
     try:
-        await page.container.limits.hit("login", client_ip(page.request), normalise_email(email))
+        await login_limits(page.container, page.request, email)
         _, token = await page.container.accounts.login(email, str(form.get("password", "")))
     except Busy:
         raise  # 503 + Retry-After, as an error page
@@ -87,8 +89,7 @@ async def register(page: PageDep) -> Response:
     try:
         body = RegisterIn(email=values["email"], name=values["name"], password=str(form.get("password", "")))
         await page.container.limits.hit("register", client_ip(page.request))
-        await page.container.accounts.register(body.email, body.password, body.name)
-        _, token = await page.container.accounts.login(body.email, body.password)
+        await page.container.accounts.sign_up(body.email, body.password, body.name)
     except ValidationError as exc:
         fields = sorted({str(e["loc"][0]) for e in exc.errors()})
         return page.render("register.html", status=422, error="invalid_request", fields=fields, values=values)
@@ -96,29 +97,26 @@ async def register(page: PageDep) -> Response:
         raise  # 503 + Retry-After, as an error page
     except DomainError as error:
         code = "weak_password" if error.details.get("field") == "password" else error.code
-        return page.render("register.html", status=409 if code == "email_taken" else 422,
+        return page.render("register.html", status=422 if code != "rate_limited" else 429,
                            error=code, fields=[], values=values)  # fmt: skip
-    return _logged_in(page, token, "/")
+    # The same page whether or not the email had an account (no enumeration).
+    return page.redirect(f"/login?registered=1&email={quote(body.email)}")
 
 
 def _logged_in(page: Any, token: str, target: str) -> Response:
     response = page.redirect(target)
-    settings = page.container.settings
-    response.set_cookie(
-        SESSION_COOKIE, token, max_age=int(settings.session_days * 86400), httponly=True,
-        secure=settings.cookie_secure, samesite="lax", path="/",
-    )  # fmt: skip
+    cookies.set_session(response, page.container.settings, token)
     return response
 
 
 @router.post("/logout")
 async def logout(page: PageDep) -> Response:
     await page.form()
-    token = page.request.cookies.get(SESSION_COOKIE)
+    token = cookies.read(page.request, cookies.SESSION)
     if token:
         await page.container.accounts.logout(token)
     response = page.redirect("/")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    cookies.clear_session(response, page.container.settings)
     return response
 
 

@@ -177,7 +177,7 @@ async def checkin(page: OrganiserPageDep) -> Response:
     form = await page.form()
     code = str(form.get("code", "")).strip()
     try:
-        ticket = await page.container.orders.check_in(code)
+        ticket = await page.container.checkin.check_in(code)
     except DomainError as error:
         return page.render("admin/checkin.html", status=409 if error.code == "already_used" else 404,
                            error=message_for(error), code=code)  # fmt: skip

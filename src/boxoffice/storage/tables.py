@@ -57,6 +57,7 @@ sessions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
+    Column("last_seen_at", UTCDateTime),  # the idle timeout counts from here (NULL: created_at)
     Index("ix_sessions_account", "account_id"),
 )
 
@@ -243,4 +244,200 @@ outbox_messages = Table(
     CheckConstraint("status IN ('pending', 'sending', 'sent', 'dead')", name="status"),
     Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     Index("ix_outbox_messages_recipient", "recipient", "created_at"),
+)
+
+# Asynchronous payments (payments/): one row per order paid by an asynchronous
+# method (Pix), from the charge to its outcome; the webhook events already
+# applied (their ids make a re-delivered event a no-op).
+payments = Table(
+    "payments",
+    metadata,
+    Column("order_id", ID, ForeignKey("orders.id"), primary_key=True),
+    Column("reference", String(64), nullable=False, unique=True),
+    Column("method", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("copy_paste", Text, nullable=False),
+    Column("pay_url", String(500)),
+    Column("hold_id", ID, nullable=False),
+    Column("deadline", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_payments_status_deadline", "status", "deadline"),
+    Index("ix_payments_hold", "hold_id", "status"),
+)
+
+payment_events = Table(
+    "payment_events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("reference", String(64), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+)
+
+# Presale (presale/): a show's registration window and code lottery; the fans
+# registered (one row per account); the codes drawn (one per winner, bound to
+# the account; redeemed_at marks the single use that unlocks the presale).
+presales = Table(
+    "presales",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("registration_opens_at", UTCDateTime, nullable=False),
+    Column("registration_closes_at", UTCDateTime, nullable=False),
+    Column("general_sale_at", UTCDateTime, nullable=False),
+    Column("seed", String(64), nullable=False),
+    Column("commitment", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("drawn_at", UTCDateTime),
+    Column("codes_drawn", Integer, nullable=False, default=0),
+)
+
+presale_registrations = Table(
+    "presale_registrations",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", ID, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("registered_at", UTCDateTime, nullable=False),
+)
+
+presale_codes = Table(
+    "presale_codes",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), nullable=False),
+    Column("account_id", ID, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("redeemed_at", UTCDateTime),
+    UniqueConstraint("show_id", "account_id", name="uq_presale_codes_show_account"),
+)
+
+# -- after the sale (issue 19): refunds, transfers, resale, waiting list,
+# notifications. Columns added to tickets and orders: see migration 0010_after_sale.
+# tickets.status: valid | listed (in a live resale listing: cannot be checked
+# in) | void (replaced by a transfer or a resale: its code is dead) | refunded.
+# A void or refunded ticket gives up its seat_id (kept in its audit row), so
+# the unique seat_id still means "a seat in at most one ticket that counts".
+tickets.append_column(Column("status", String(12), nullable=False, server_default="valid"))
+tickets.append_column(Column("transfers", Integer, nullable=False, server_default="0"))
+tickets.append_column(Column("previous_id", ID))
+orders.append_column(Column("refunded_cents", BigInteger, nullable=False, server_default="0"))
+
+# The organiser's after-sale rules of a show (no row = the defaults of after_sale/domain.py).
+after_sale_rules = Table(
+    "after_sale_rules",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("transfers_enabled", Boolean, nullable=False),
+    Column("transfer_until", UTCDateTime),
+    Column("max_transfers", Integer, nullable=False),
+    Column("fan_refunds", Boolean, nullable=False),
+    Column("refund_until", UTCDateTime),
+    Column("resale_enabled", Boolean, nullable=False),
+    Column("resale_cap_percent", Integer, nullable=False),
+    Column("offer_minutes", Integer, nullable=False),
+    Column("rotating_codes", Boolean, nullable=False),
+    Column("cancelled_at", UTCDateTime),
+)
+
+# Money going back to a fan: written with the change that causes it (status
+# pending), sent to the gateway after the commit, marked done; a failed send
+# stays pending and the retry job sends it again (the refund id is the
+# gateway's idempotency key, so a retry never pays twice).
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ID, ForeignKey("orders.id"), nullable=False),
+    Column("account_id", ID, ForeignKey("accounts.id"), nullable=False),
+    Column("show_id", ID, ForeignKey("shows.id"), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reason", String(24), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("payment_reference", String(64)),
+    Column("requested_by", ID, nullable=False),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("settled_at", UTCDateTime),
+    CheckConstraint("amount_cents > 0", name="amount_positive"),
+    UniqueConstraint("requested_by", "idempotency_key", name="uq_refunds_idempotency"),
+    Index("ix_refunds_order", "order_id"),
+    Index("ix_refunds_status", "status"),
+)
+
+transfers = Table(
+    "transfers",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("show_id", ID, ForeignKey("shows.id"), nullable=False),
+    Column("old_ticket_id", ID, ForeignKey("tickets.id"), nullable=False, unique=True),
+    Column("new_ticket_id", ID, ForeignKey("tickets.id"), nullable=False, unique=True),
+    Column("from_account_id", ID, ForeignKey("accounts.id"), nullable=False),
+    Column("to_account_id", ID, ForeignKey("accounts.id"), nullable=False),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("from_account_id", "idempotency_key", name="uq_transfers_idempotency"),
+)
+
+# A ticket is in at most one live (open or reserved) listing: the ticket's
+# status moves valid -> listed by a conditional UPDATE, and this table's
+# live_ticket column (the ticket id while live, NULL after) is unique.
+resale_listings = Table(
+    "resale_listings",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("ticket_id", ID, ForeignKey("tickets.id"), nullable=False),
+    Column("live_ticket", ID, unique=True),
+    Column("seller_id", ID, ForeignKey("accounts.id"), nullable=False),
+    Column("show_id", ID, ForeignKey("shows.id"), nullable=False),
+    Column("section_id", ID, ForeignKey("sections.id"), nullable=False),
+    Column("price_cents", BigInteger, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("buyer_id", ID),
+    Column("reserved_until", UTCDateTime),
+    Column("buyer_key", String(200)),
+    Column("order_id", ID),
+    Column("new_ticket_id", ID),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("price_cents > 0", name="price_positive"),
+    Index("ix_resale_listings_show", "show_id", "status"),
+)
+
+# One place per account and show; offers are holds reserved for that fan.
+waitlist_entries = Table(
+    "waitlist_entries",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), nullable=False),
+    Column("section_id", ID, ForeignKey("sections.id", ondelete="CASCADE"), nullable=False),
+    Column("account_id", ID, ForeignKey("accounts.id"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("joined_at", UTCDateTime, nullable=False),
+    Column("hold_id", ID),
+    Column("offer_expires_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    UniqueConstraint("show_id", "account_id", name="uq_waitlist_entries_place"),
+    Index("ix_waitlist_entries_line", "section_id", "status", "joined_at"),
+)
+
+# What a fan is told (offer, transfer, resale sold, refund): the list on the
+# fan's pages, and the outbox of their email (emailed_at set once sent).
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("account_id", ID, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("show_id", ID),
+    Column("data", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime),
+    Column("emailed_at", UTCDateTime),
+    Index("ix_notifications_account", "account_id", "created_at"),
 )

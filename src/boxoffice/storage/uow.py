@@ -20,10 +20,19 @@ from boxoffice.errors import Busy
 from boxoffice.holds.repository import HoldRepository
 from boxoffice.inventory.repository import ShowRepository
 from boxoffice.orders.repository import OrderRepository
+from boxoffice.notifications.repository import NotificationRepository
+from boxoffice.refunds.repository import RefundRepository
+from boxoffice.resale.repository import ListingRepository
+from boxoffice.rules.repository import RulesRepository
 from boxoffice.outbox.repository import OutboxRepository
+from boxoffice.payments.repository import PaymentRepository
+from boxoffice.presale.repository import PresaleRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
+from boxoffice.tickets.repository import TicketRepository
+from boxoffice.transfers.repository import TransferRepository
 from boxoffice.waitingroom.repository import WaitingRoomRepository
+from boxoffice.waitlist.repository import WaitlistRepository
 
 log = logging.getLogger("boxoffice.storage")
 
@@ -34,8 +43,18 @@ class UnitOfWork:
     shows: ShowRepository
     holds: HoldRepository
     orders: OrderRepository
+    payments: PaymentRepository
+    presales: PresaleRepository
     rooms: WaitingRoomRepository
     audit: AuditRepository
+    # after the sale
+    tickets: TicketRepository
+    rules: RulesRepository
+    refunds: RefundRepository
+    transfers: TransferRepository
+    listings: ListingRepository
+    waitlist: WaitlistRepository
+    notifications: NotificationRepository
     outbox: OutboxRepository
 
     def __init__(
@@ -61,8 +80,17 @@ class UnitOfWork:
         self.shows = ShowRepository(conn)
         self.holds = HoldRepository(conn, self._events)
         self.orders = OrderRepository(conn, self._events)
+        self.payments = PaymentRepository(conn)
+        self.presales = PresaleRepository(conn)
         self.rooms = WaitingRoomRepository(conn)
         self.audit = AuditRepository(conn)
+        self.tickets = TicketRepository(conn, self._events)
+        self.rules = RulesRepository(conn)
+        self.refunds = RefundRepository(conn, self._events)
+        self.transfers = TransferRepository(conn)
+        self.listings = ListingRepository(conn, self._events)
+        self.waitlist = WaitlistRepository(conn, self._events)
+        self.notifications = NotificationRepository(conn)
         self.outbox = OutboxRepository(conn)
         return self
 
@@ -89,6 +117,10 @@ class UnitOfWork:
         self._events.pending.clear()
         if self._on_commit is not None and events:
             notify_committed(self._on_commit, events)
+
+    def record(self, event: AuditEvent) -> None:
+        """An audit event written with this unit of work's commit."""
+        self._events.add(event)
 
     async def lock_purchase(self, account_id: str, show_id: str) -> None:
         await locking.lock_purchase(self.conn, account_id, show_id)

@@ -1,4 +1,4 @@
-"""`boxoffice topology`: the whole production topology on this machine, under honcho."""
+"""`boxoffice topology`: the whole production topology on this machine, under supervisord."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from boxoffice.topology.render import balancer_env, local, procfile, render_haproxy
+from boxoffice.topology.render import balancer_env, local, render_haproxy
+from boxoffice.topology.supervisor import supervisord_conf
 
 
 @click.command()
@@ -24,7 +25,7 @@ from boxoffice.topology.render import balancer_env, local, procfile, render_hapr
 @click.option("--config", "config_path", default="deploy/haproxy/haproxy.cfg", show_default=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--run-dir", default="run/topology", show_default=True, type=click.Path(path_type=Path),
-              help="Where the rendered config, the Procfile and the shared metrics folder go.")
+              help="Where the rendered configs (balancer, supervisord) and the shared metrics folder go.")
 @click.option("--check-every", default=None, help="Override the health-check interval (e.g. 500ms).")
 def topology(
     apps: int, port: int, first_app_port: int, stats_port: int, config_path: Path,
@@ -32,7 +33,8 @@ def topology(
 ) -> None:  # fmt: skip
     """Start a balancer (HAProxy), N app processes and the background worker,
     sharing PostgreSQL and Redis (BOXOFFICE_DATABASE_URL, BOXOFFICE_REDIS_URL).
-    Ctrl-C (or SIGTERM) stops them all, each finishing its requests in flight."""
+    A process that dies is started again (supervisord); Ctrl-C (or SIGTERM)
+    stops them all, each finishing its requests in flight."""
     if not os.environ.get("BOXOFFICE_DATABASE_URL", "").startswith("postgresql"):
         raise click.ClickException("set BOXOFFICE_DATABASE_URL to PostgreSQL: SQLite is one machine's file")
     if not os.environ.get("BOXOFFICE_REDIS_URL"):
@@ -46,7 +48,8 @@ def topology(
     ports = [first_app_port + i for i in range(apps)]
     config = run_dir / "haproxy.cfg"
     config.write_text(render_haproxy(config_path.read_text(), local(ports), check_every=check_every))
-    (run_dir / "Procfile").write_text(procfile(ports, config))
+    manager = run_dir / "supervisord.conf"
+    manager.write_text(supervisord_conf(ports, config, run_dir))
     env = {
         **os.environ,
         **balancer_env(f"0.0.0.0:{port}", f"127.0.0.1:{stats_port}", run_dir),
@@ -60,7 +63,6 @@ def topology(
     if migrated.returncode != 0:
         raise click.ClickException("migrations failed; nothing was started")
     click.echo(f"boxoffice topology: {apps} apps on {ports[0]}-{ports[-1]}, balancer on :{port}, "
-               f"stats on 127.0.0.1:{stats_port}; Ctrl-C stops everything")  # fmt: skip
-    os.execvpe(sys.executable, [sys.executable, "-m", "honcho", "start", "-f",
-                                str(run_dir / "Procfile"), "-d", str(run_dir)], env)  # fmt: skip
+               f"stats on 127.0.0.1:{stats_port}; a process that dies is restarted, Ctrl-C stops everything")  # fmt: skip
+    os.execvpe(sys.executable, [sys.executable, "-m", "supervisor.supervisord", "-c", str(manager)], env)
 

@@ -23,6 +23,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def server_states(stats_socket: Path) -> dict[str, str]:
+    """Each app server's state (UP, DOWN, ...) read from HAProxy's stats socket."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(str(stats_socket))
+        s.sendall(b"show stat\n")
+        raw = b"".join(iter(lambda: s.recv(65536), b""))
+    rows = csv.DictReader(raw.decode().lstrip("# ").splitlines())
+    return {r["svname"]: r["status"].split()[0] for r in rows if r["pxname"] == "apps"
+            and r["svname"] not in {"FRONTEND", "BACKEND"}}  # fmt: skip
+
+
 class HAProxy:
     def __init__(
         self, folder: Path, app_ports: list[int], *, config: Path = SHIPPED,
@@ -55,13 +66,7 @@ class HAProxy:
 
     def states(self) -> dict[str, str]:
         """Each app server's state as the balancer sees it (UP, DOWN, ...)."""
-        with socket.socket(socket.AF_UNIX) as s:
-            s.connect(str(self.folder / "haproxy.sock"))
-            s.sendall(b"show stat\n")
-            raw = b"".join(iter(lambda: s.recv(65536), b""))
-        rows = csv.DictReader(raw.decode().lstrip("# ").splitlines())
-        return {r["svname"]: r["status"].split()[0] for r in rows if r["pxname"] == "apps"
-                and r["svname"] not in {"FRONTEND", "BACKEND"}}  # fmt: skip
+        return server_states(self.folder / "haproxy.sock")
 
     def wait_for(self, condition: Callable[[dict[str, str]], bool], timeout: float = 20) -> dict[str, str]:
         deadline = time.monotonic() + timeout

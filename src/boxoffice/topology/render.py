@@ -1,4 +1,4 @@
-"""The files of the local topology: the balancer's config and a Procfile.
+"""The balancer's config of the local topology (the process manager's is in supervisor.py).
 
 The shipped deploy/haproxy/haproxy.cfg is the source; only its server list
 (between the `servers:begin/end` markers) and, for tests, the health-check
@@ -9,8 +9,6 @@ HAProxy expands itself.
 from __future__ import annotations
 
 import re
-import shlex
-import sys
 from pathlib import Path
 
 BEGIN, END = "# servers:begin", "# servers:end"
@@ -32,15 +30,6 @@ def render_haproxy(template: str, addresses: list[str], *, check_every: str | No
 
 def local(ports: list[int]) -> list[str]:
     return [f"127.0.0.1:{port}" for port in ports]
-
-
-def procfile(ports: list[int], haproxy_config: Path, *, python: str = sys.executable) -> str:
-    """One line per process, each `exec`ed so that signals reach it, not a shell."""
-    me = f"{shlex.quote(python)} -m boxoffice"
-    lines = [f"app{i}: exec {me} serve --host 127.0.0.1 --port {port}" for i, port in enumerate(ports, 1)]
-    lines.append(f"worker: exec {me} worker")
-    lines.append(f"balancer: exec haproxy -W -db -f {shlex.quote(str(haproxy_config))}")
-    return "\n".join(lines) + "\n"
 
 
 def balancer_env(bind: str, stats_bind: str, run_dir: Path) -> dict[str, str]:

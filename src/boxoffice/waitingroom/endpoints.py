@@ -17,6 +17,7 @@ async def join_queue(
 ) -> PlaceOut:
     await queue_limits(container, account.id, request)
     show = await container.tickets.show(show_id)
+    await container.presales.check(account, show_id)  # in a presale, only fans with a code
     return PlaceOut.of(await container.waiting_room.join(account, show))
 
 

@@ -13,6 +13,13 @@ from fastapi.staticfiles import StaticFiles
 from boxoffice import __version__
 from boxoffice.accounts import endpoints as accounts
 from boxoffice.audit import endpoints as audit
+from boxoffice.checkin import endpoints as checkin
+from boxoffice.notifications import endpoints as notifications
+from boxoffice.refunds import endpoints as refunds
+from boxoffice.resale import endpoints as resale
+from boxoffice.rules import endpoints as rules
+from boxoffice.transfers import endpoints as transfers
+from boxoffice.waitlist import endpoints as waitlist
 from boxoffice.bootstrap import Container
 from boxoffice.holds import endpoints as holds
 from boxoffice.inventory import endpoints as inventory
@@ -20,12 +27,15 @@ from boxoffice.observability import endpoints as observability
 from boxoffice.observability.metrics import multiprocess
 from boxoffice.observability.middleware import Observe
 from boxoffice.orders import endpoints as orders
+from boxoffice.payments import endpoints as payments
+from boxoffice.presale import endpoints as presale
 from boxoffice.pages import fan as fan_pages
 from boxoffice.pages import organiser as organiser_pages
 from boxoffice.pages.base import STATIC, LoginRequired, Pages, login_required
 from boxoffice.waitingroom import endpoints as waitingroom
-from boxoffice.web import errors, health
+from boxoffice.web import docs, errors, health
 from boxoffice.web.fastpath import FastPaths
+from boxoffice.web.security import BodyLimit, SecurityHeaders
 from boxoffice.workers.jobs import jobs_of, lease_for, run_rounds
 
 def create_app(container: Container, *, sweep_every: float | None = 30.0) -> FastAPI:
@@ -56,6 +66,8 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
         version=__version__,
         description="Sells the tickets of a mega show: fairly, fast, and never twice.",
         lifespan=lifespan,
+        docs_url=None,  # web/docs.py: the same page without inline script
+        redoc_url=None,
     )
     app.state.container = container
     errors.install(app)
@@ -63,19 +75,29 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
         FastPaths, gate=container.tickets, local=container.local, metrics=container.metrics,
         direct_hold=holds.direct_holds(container),
     )  # fmt: skip
-    app.add_middleware(  # outermost: it times and logs the fast path's answers too
+    app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)
+    app.add_middleware(  # it times and logs the fast path's answers too
         Observe, metrics=container.metrics, access_log=container.settings.access_log
     )
+    app.add_middleware(SecurityHeaders)  # outermost: every answer gets them, errors too
 
     app.state.pages = Pages()
     app.add_exception_handler(LoginRequired, login_required)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     for router in (
-        health.router, accounts.router, inventory.router, inventory.admin,
+        health.router, docs.router, accounts.router, inventory.router, inventory.admin,
         holds.router, orders.router, orders.admin, waitingroom.router, waitingroom.admin,
-        audit.admin, observability.router, fan_pages.router, organiser_pages.router,
+        audit.admin, observability.router, payments.router, presale.router, presale.admin,
+        fan_pages.router, organiser_pages.router, *after_sale_routers(),
     ):  # fmt: skip
         app.include_router(router)
     return app
 
+
+def after_sale_routers() -> list:  # type: ignore[type-arg]
+    """Issue 19's API: refunds, transfers, resale, waiting list, check-in, notifications."""
+    return [
+        rules.router, rules.admin, refunds.router, refunds.admin, transfers.router, resale.router,
+        waitlist.router, waitlist.admin, checkin.router, checkin.admin, notifications.router,
+    ]  # fmt: skip

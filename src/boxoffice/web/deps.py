@@ -10,11 +10,11 @@ from typing import Annotated
 import structlog
 from fastapi import Depends, Header, Request
 
-from boxoffice.accounts.domain import Account
+from boxoffice.accounts.domain import Account, normalise_email
 from boxoffice.bootstrap import Container
 from boxoffice.errors import CsrfFailed, Forbidden, NotAuthenticated
+from boxoffice.web import cookies
 
-SESSION_COOKIE = "boxoffice_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -38,7 +38,7 @@ def session_token(request: Request) -> tuple[str, bool] | None:
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthenticated("Use `Authorization: Bearer <token>`.")
         return token.strip(), False
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = cookies.read(request, cookies.SESSION)
     return (cookie, True) if cookie else None
 
 
@@ -77,6 +77,14 @@ IdempotencyKey = Annotated[
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+async def login_limits(container: Container, request: Request, email: str) -> None:
+    """Logins per IP (any email) and per (email, IP): a guesser elsewhere uses
+    up only their own budget and can never lock a fan out of their account."""
+    ip = client_ip(request)
+    await container.limits.hit("login_ip", ip)
+    await container.limits.hit("login", f"{normalise_email(email)}|{ip}")
 
 
 def hold_limits(container: Container, account_id: str, ip: str) -> Callable[[], Awaitable[None]]:

@@ -105,11 +105,14 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     codes = {
-        400: "malformed_json", 401: "not_authenticated", 404: "not_found", 405: "method_not_allowed"
-    }
+        400: "malformed_json", 401: "not_authenticated", 404: "not_found", 405: "method_not_allowed",
+        413: "body_too_large",
+    }  # fmt: skip
     code = codes.get(exc.status_code, "http_error")
     _count(request, code)
-    return error_response(exc.status_code, code, str(exc.detail))
+    response = error_response(exc.status_code, code, str(exc.detail))
+    response.headers.update(exc.headers or {})  # e.g. Allow on a 405
+    return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -46,7 +46,7 @@ from boxoffice.errors import DomainError, SeatsUnavailable, SoldOut
 from boxoffice.holds.admission import SoldOutGate
 from boxoffice.holds.schemas import HoldIn
 from boxoffice.observability.metrics import Metrics
-from boxoffice.web.deps import SESSION_COOKIE
+from boxoffice.web.cookies import SESSION as SESSION_COOKIE
 from boxoffice.web.errors import count_error, domain_error_response
 
 HOLDS_PATH = "/api/v1/holds"

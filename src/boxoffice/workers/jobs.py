@@ -29,11 +29,17 @@ class Job:
 
 
 def jobs_of(container: Container, sweep_every: float) -> list[Job]:
-    return [
+    jobs = [
         Job("sweep-holds", sweep_every, container.holds.sweep),
         Job("admit", container.settings.admit_every_seconds, container.waiting_room.admit_all),
         Job("outbox", container.settings.outbox_every_seconds, container.outbox.run_once, ttl=60.0),
+        Job("send-refunds", sweep_every, container.refunds.send_pending),
+        Job("waitlist-offers", sweep_every, container.waitlist.offer),
     ]
+    if container.pix is not None:  # ask the provider about payments left pending
+        jobs.append(Job("reconcile-payments", container.settings.pix_reconcile_every_seconds,
+                        container.payments.reconcile))  # fmt: skip
+    return jobs
 
 
 def lease_for(container: Container) -> Lease:

@@ -1,0 +1,1 @@
+"""What a fan is told after the sale: offers, transfers, resale sold, refunds."""

@@ -1,0 +1,1 @@
+"""Presale (Verified-Fan style): registration, the code lottery, presale access."""

@@ -1,0 +1,1 @@
+"""Ticket states after the sale: listed, void (replaced), refunded; reissue under a new code."""

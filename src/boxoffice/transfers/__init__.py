@@ -1,0 +1,1 @@
+"""Transfer: a holder gives a ticket to another account; new code, old one void."""
