@@ -198,20 +198,23 @@ class TicketCache:
 
     # -- keeping fresh (InventoryListener) --------------------------------
 
-    async def changed(self, show_id: str, section_id: str | None) -> None:
+    async def changed(self, show_id: str, section_id: str | None, *, returned: bool = True) -> None:
         """Tickets moved in a section (or, with no section, the show itself was
         edited). This process forgets its copies and rebuilds; until the
         rebuild lands its readers wait for it (they see their own change),
         while other processes keep the shared copy that is at most one
         rebuild (`rebuild_gap` plus a query) behind. An edit of the show
-        deletes the shared copies at once: it may change what a section is."""
+        deletes the shared copies at once: it may change what a section is.
+        `returned=False` (from `taken`): no ticket came back, so what the gate
+        knows to be sold out or taken stays."""
         edited = section_id is None
         self.local.drop(show_id, *(() if edited else ("snapshot", "availability")))
-        self._last.pop(show_id, None)  # tickets may have come back: the gate forgets
-        if section_id is None:
-            self._seats.clear()
-        else:
-            self._seats.pop(section_id, None)
+        if returned:  # tickets may have come back: the gate forgets
+            self._last.pop(show_id, None)
+            if section_id is None:
+                self._seats.clear()
+            else:
+                self._seats.pop(section_id, None)
         if edited:
             await self._cache.delete(f"show:{show_id}")
         show = await self.show(show_id)
@@ -229,15 +232,10 @@ class TicketCache:
         """Tickets were taken (a hold, or a held ticket sold): nothing came
         back, so what the gate knows to be sold out or taken stays true; the
         gate also learns the seats at once. Then as `changed`."""
-        last = self._last.get(show_id)
         known = self._seats.get(section_id)
         if known is not None and seat_ids:
             known.take(seat_ids)
-        await self.changed(show_id, section_id)
-        if last is not None:
-            self._last[show_id] = last
-        if known is not None:
-            self._seats[section_id] = known
+        await self.changed(show_id, section_id, returned=False)
 
     async def settle(self) -> None:
         """Wait for the rebuilds in flight."""

@@ -21,8 +21,6 @@ failing: group commit then decides each request alone (storage/groupcommit.py).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +33,7 @@ from boxoffice.inventory.domain import Show
 from boxoffice.inventory.repository import show_from_rows
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
+from boxoffice.storage.direct import direct_transactions
 from boxoffice.storage.uow import CommitObserver, notify_committed
 
 SHOW = """SELECT sh.id, sh.name, sh.venue, sh.starts_at, sh.sale_opens_at, sh.sale_closes_at,
@@ -119,6 +118,15 @@ class _Fields:
         return self._record[self._prefix + name]
 
 
+async def fetch_show(conn: Any, show_id: str) -> Show | None:
+    """A show with its sections, in one query."""
+    rows = await conn.fetch(SHOW, show_id)
+    if not rows:
+        return None
+    sections = [_Fields(row, "s_") for row in rows if row["s_id"] is not None]
+    return show_from_rows(_Fields(rows[0]), sections)
+
+
 class PostgresBatchStore:
     """A BatchStore (holds/batch.py) on one asyncpg connection inside a transaction."""
 
@@ -130,11 +138,7 @@ class PostgresBatchStore:
         self.committed = False
 
     async def show(self, show_id: str) -> Show | None:
-        rows = await self._conn.fetch(SHOW, show_id)
-        if not rows:
-            return None
-        sections = [_Fields(row, "s_") for row in rows if row["s_id"] is not None]
-        return show_from_rows(_Fields(rows[0]), sections)
+        return await fetch_show(self._conn, show_id)
 
     async def lock_purchases(self, account_ids: list[str], show_id: str) -> None:
         await locking.lock_purchases_on(self._conn, account_ids, show_id)
@@ -202,23 +206,6 @@ def _hold(row: Any) -> Hold:
 
 
 def postgres_batch_stores(database: Database, on_commit: CommitObserver | None):  # type: ignore[no-untyped-def]
-    """A BatchStores factory for HoldBatcher: each batch on a pooled connection,
-    in one transaction that is rolled back unless the batch commits."""
-
-    @asynccontextmanager
-    async def open_store() -> AsyncIterator[PostgresBatchStore]:
-        async with database.engine.connect() as pooled:
-            conn = (await pooled.get_raw_connection()).driver_connection
-            transaction = conn.transaction()
-            await transaction.start()
-            store = PostgresBatchStore(conn, transaction, on_commit)
-            try:
-                yield store
-            finally:
-                if not store.committed:
-                    try:
-                        await transaction.rollback()
-                    except Exception:  # noqa: BLE001 - the connection is gone: drop it from the pool
-                        await pooled.invalidate()
-
-    return open_store
+    """A BatchStores factory for HoldBatcher: each batch in its own
+    transaction on a pooled connection (storage/direct.py)."""
+    return direct_transactions(database, lambda conn, tx: PostgresBatchStore(conn, tx, on_commit))

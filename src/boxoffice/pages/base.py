@@ -33,6 +33,7 @@ MESSAGES = {
     "invalid_request": "Some fields are not right: check them and try again.",
     "sold_out": "Sold out: there are not that many tickets left in this section.",
     "seats_unavailable": "Someone else took one of those seats. Pick others.",
+    "seats_not_together": "Not that many seats together are left in this section: ask for fewer or pick seats on the map.",
     "limit_exceeded": "That is more than the ticket limit per fan for this show.",
     "sale_not_open": "The sale is not open.",
     "hold_expired": "Your hold expired and the tickets went back on sale.",

@@ -41,7 +41,8 @@ async def show(show_id: str, page: PageDep) -> Response:
     room = await container.waiting_room.room(show_id)
     return page.render(
         "show.html", show=found, availability=snapshot.sections, sale=found.sale_status(now).value,
-        room_open=room is not None and room.is_open(now),
+        room_open=room is not None and room.is_open(now), key=secrets.token_urlsafe(16),
+        most=min(found.per_account_limit, container.settings.max_quantity_per_hold),
     )  # fmt: skip
 
 
