@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -17,7 +17,8 @@ from boxoffice.storage.database import Database
 from boxoffice.storage.migrate import migrate
 from boxoffice.storage.tables import metadata
 from boxoffice.web.app import create_app
-from tests.support import IN_CI, OWN_POSTGRES_DATABASE, POSTGRES_URL, T0, make_container, show_spec, settings_for
+from tests.integration.redis_cluster import RedisClusterNodes
+from tests.support import IN_CI, OWN_POSTGRES_DATABASE, PGBOUNCER, POSTGRES_URL, T0, make_container, show_spec, settings_for
 
 _postgres_ready: bool | None = None
 
@@ -32,7 +33,7 @@ async def _prepare_postgres() -> None:
     from sqlalchemy.engine import make_url
 
     url = make_url(POSTGRES_URL)
-    admin = Database(url.set(database="postgres").render_as_string(hide_password=False))
+    admin = Database(url.set(database="postgres").render_as_string(hide_password=False), pgbouncer=PGBOUNCER)
     try:
         async with admin.engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -46,7 +47,7 @@ async def _prepare_postgres() -> None:
         _missing_postgres(exc)
     finally:
         await admin.dispose()
-    database = Database(POSTGRES_URL)
+    database = Database(POSTGRES_URL, pgbouncer=PGBOUNCER)
     try:
         async with database.engine.begin() as conn:
             await conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -67,7 +68,7 @@ async def _drop_database() -> None:
     from sqlalchemy.engine import make_url
 
     url = make_url(POSTGRES_URL)
-    admin = Database(url.set(database="postgres").render_as_string(hide_password=False))
+    admin = Database(url.set(database="postgres").render_as_string(hide_password=False), pgbouncer=PGBOUNCER)
     try:
         async with admin.engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -136,3 +137,15 @@ async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def show(container: Container) -> Show:
     return await container.inventory.create_show(show_spec())
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClusterNodes]:
+    """A real 3-primary Redis Cluster on loopback ports, shared by the session
+    (tests use their own key prefixes; one that kills a node makes its own)."""
+    nodes = RedisClusterNodes(tmp_path_factory.mktemp("redis-cluster"))
+    try:
+        nodes.start()
+        yield nodes
+    finally:
+        nodes.stop()

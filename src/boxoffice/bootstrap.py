@@ -18,6 +18,9 @@ from boxoffice.cache.redis import RedisCache
 from boxoffice.cache.sessions import SessionCache
 from boxoffice.cache.tickets import TicketCache
 from boxoffice.clock import Clock, SystemClock
+from boxoffice.email.service import EmailDeliverer
+from boxoffice.email.smtp import Mailer
+from boxoffice.webhooks.service import WebhookDeliverer, WebhookService
 from boxoffice.holds.admission import AdmissionGate
 from boxoffice.holds.batch_pg import postgres_batch_stores
 from boxoffice.holds.service import HoldService
@@ -32,6 +35,7 @@ from boxoffice.outbox.service import Deliver, OutboxWorker
 from boxoffice.payments.pix import PixGateway
 from boxoffice.payments.service import PaymentService
 from boxoffice.presale.service import PresaleGate, PresaleService
+from boxoffice.vouchers.service import VoucherService
 from boxoffice.ratelimit import RateLimits
 from boxoffice.settings import Settings
 from boxoffice.storage.database import Database
@@ -104,8 +108,12 @@ class Container:
     checkin = property(lambda self: self.after_sale.checkin)
     notifications = property(lambda self: self.after_sale.notifications)
     outbox: OutboxWorker
+    mailer: Mailer
+    webhooks: WebhookService
+    webhook_calls: WebhookDeliverer
     payments: PaymentService
     presales: PresaleService
+    vouchers: VoucherService
     pix: PixGateway | None = None
 
     async def close(self) -> None:
@@ -115,13 +123,15 @@ class Container:
         await self.queue_store.close()
         await self.cache.close()
         await self.database.dispose()
+        self.mailer.close()
+        await self.webhook_calls.close()
 
 
 def make_cache(settings: Settings, clock: Clock) -> Cache:
     if not settings.cache_enabled:
         return NullCache()
     if settings.redis_url:
-        return RedisCache(settings.redis_url)
+        return RedisCache(settings.redis_url, cluster=settings.redis_cluster)
     return MemoryCache(clock)
 
 
@@ -144,6 +154,7 @@ def build_container(
         settings.effective_database_url,
         pool_size=settings.db_pool_size,
         lock_timeout_ms=settings.lock_timeout_ms,
+        pgbouncer=settings.database_pgbouncer,
     )
     gateway = gateway or FakeGateway(latency_seconds=settings.fake_payment_latency_ms / 1000)
     metrics = Metrics() if settings.metrics_enabled else None
@@ -164,7 +175,8 @@ def build_container(
     listeners.add(tickets)
     secret = settings.secret()
     queue_store = queue_store or (
-        RedisQueueStore.from_url(settings.redis_url) if settings.redis_url else MemoryQueueStore()
+        RedisQueueStore.from_url(settings.redis_url, cluster=settings.redis_cluster)
+        if settings.redis_url else MemoryQueueStore()
     )
     waiting_room = WaitingRoomService(
         uow, queue_store, clock, AdmissionTokens(secret), cache, local
@@ -180,7 +192,13 @@ def build_container(
             "presale": settings.presale_code_rate,
         },
         redis_url=settings.redis_url,
+        redis_cluster=settings.redis_cluster,
     )
+    mailer = Mailer(settings.smtp_url, settings.data_dir / "mail")
+    email = EmailDeliverer(
+        uow, mailer, clock, sender=settings.mail_from, public_url=settings.public_url
+    )
+    webhook_calls = WebhookDeliverer(uow, wall_clock or clock)
     presales = PresaleService(uow, clock, limits, local)
     pix = make_pix(settings, clock)
     gateways = Gateways({"fake": gateway, **({"pix": pix} if pix else {})})
@@ -191,6 +209,9 @@ def build_container(
         direct_open=None if database.is_sqlite else postgres_open(database, committed),
     )  # fmt: skip
     return Container(
+        mailer=mailer,
+        webhooks=WebhookService(uow, clock, allow_loopback_http=settings.env != "production"),
+        webhook_calls=webhook_calls,
         settings=settings,
         clock=clock,
         database=database,
@@ -220,7 +241,7 @@ def build_container(
         metrics=metrics,
         after_sale=after_sale(uow, clock, gateways, listeners, secret, settings),
         outbox=OutboxWorker(
-            uow, clock, deliverers if deliverers is not None else {},
+            uow, clock, {**email.deliverers(), **webhook_calls.deliverers(), **(deliverers or {})},
             backoff=Backoff(
                 settings.outbox_backoff_seconds, settings.outbox_backoff_max_seconds,
                 settings.outbox_max_attempts,
@@ -233,6 +254,7 @@ def build_container(
             grace_seconds=settings.pix_reconcile_after_seconds, wall=wall_clock,
         ),  # fmt: skip
         presales=presales,
+        vouchers=VoucherService(uow, clock),
         pix=pix,
     )
 

@@ -19,6 +19,7 @@ from boxoffice.bootstrap import Container, build_container
 from boxoffice.errors import DomainError
 from boxoffice.settings import Settings
 from boxoffice.bench.cli import bench
+from boxoffice.checkin.cli import checkin
 from boxoffice.topology.cli import topology
 from boxoffice.waitingroom.cli import queue
 
@@ -245,6 +246,7 @@ def pix_provider(host: str, port: int, webhook_secret: str, api_key: str, notify
 
 
 main.add_command(queue)
+main.add_command(checkin)
 main.add_command(bench)
 main.add_command(topology)
 

@@ -124,7 +124,10 @@ class IdempotencyMismatch(DomainError):
     default_message = "This Idempotency-Key was already used for a different request."
 
 
-class LimitExceeded(DomainError):
+class LimitExceeded(Conflict):
+    """A rule, not a rate: retrying changes nothing until the fan releases a
+    hold. So a 409 without Retry-After, never a 429 clients would retry."""
+
     code = "limit_exceeded"
     default_message = "This would take you over the ticket limit for this show."
 

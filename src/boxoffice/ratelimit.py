@@ -16,17 +16,20 @@ from limits import RateLimitItem, parse, storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from boxoffice.errors import RateLimited
+from boxoffice.redisclient import limits_uri
 
 log = logging.getLogger("boxoffice.ratelimit")
 
 
 class RateLimits:
-    def __init__(self, rates: dict[str, str], redis_url: str | None = None) -> None:
+    def __init__(
+        self, rates: dict[str, str], redis_url: str | None = None, *, redis_cluster: bool = False
+    ) -> None:
         self._local = MovingWindowRateLimiter(storage.storage_from_string("async+memory://"))
         self._shared = (
             MovingWindowRateLimiter(
                 storage.storage_from_string(
-                    f"async+{redis_url}", implementation="redispy", key_prefix="boxoffice:limits",
+                    limits_uri(redis_url, cluster=redis_cluster), implementation="redispy", key_prefix="boxoffice:limits",
                     socket_timeout=0.5, socket_connect_timeout=0.5,
                 )  # fmt: skip
             )

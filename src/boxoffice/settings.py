@@ -24,6 +24,9 @@ class Settings(BaseSettings):
         default=None, description="postgresql+asyncpg://... ; unset = SQLite in data_dir"
     )
     redis_url: str | None = None
+    redis_cluster: bool = Field(
+        default=False, description="BOXOFFICE_REDIS_URL names a node of a Redis Cluster (see redisclient.py)"
+    )
     cache_enabled: bool = True
     cache_ttl_seconds: float = Field(default=2.0, gt=0, le=60)
     cache_rebuild_gap_ms: int = Field(
@@ -92,6 +95,13 @@ class Settings(BaseSettings):
         default=64, ge=0, le=10_000,
         description="Logins that may wait for a hashing thread; past it 503 busy + Retry-After",
     )  # fmt: skip
+    smtp_url: str | None = Field(
+        default=None,
+        description="smtp://host:port (?starttls=true) or smtps://; unset = a local mail catcher "
+        "keeping mail in data_dir/mail, readable at /mail",
+    )
+    mail_from: str = "boxoffice <tickets@boxoffice.localhost>"
+    public_url: str = Field(default="http://127.0.0.1:8000", description="The site's address, for links in mail")
     outbox_every_seconds: float = Field(
         default=1.0, gt=0, le=60, description="How often the outbox worker looks for due messages"
     )
@@ -101,6 +111,10 @@ class Settings(BaseSettings):
     outbox_backoff_max_seconds: float = Field(default=3600.0, gt=0, le=86400)
     outbox_max_attempts: int = Field(default=10, ge=1, le=100)
 
+    database_pgbouncer: bool = Field(
+        default=False,
+        description="BOXOFFICE_DATABASE_URL is a PgBouncer in transaction mode (see storage/database.py)",
+    )
     db_pool_size: int = Field(default=20, ge=1, le=200)
     lock_timeout_ms: int = Field(default=5000, ge=100, le=60000)
     auto_migrate: bool = True

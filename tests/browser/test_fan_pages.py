@@ -70,7 +70,7 @@ def test_fan_picks_seats_on_the_map(page: Page, server: Server) -> None:
     expect(page.locator(".facts")).to_contain_text("B-3, B-4")
     page.get_by_role("button", name=re.compile("^Pay")).click()
     expect(page.locator(".ticket")).to_have_count(2)
-    expect(page.locator(".tickets")).to_contain_text("Seat B-3")
+    expect(page.locator(".ticket-strip")).to_contain_text("Seat B-3")
 
     page.goto(f"/shows/{show['id']}/sections/{show['sections'][1]['id']}")
     sold = page.locator("svg.seatmap circle.sold title")
@@ -181,7 +181,8 @@ def test_waiting_room_lets_the_fan_through_to_buy(page: Page, server: Server) ->
     page.goto(f"/shows/{show['id']}")
     page.goto(f"/shows/{show['id']}/sections/{show['sections'][0]['id']}")  # straight to the picker: refused
     page.get_by_role("button", name="Hold these tickets").click()
-    expect(page.get_by_role("alert")).to_have_text("Join the waiting room first: it is your turn when it says so.")
+    expect(page.get_by_role("alert")).to_contain_text("Join the waiting room first: it is your turn when it says so.")
+    expect(page.get_by_role("alert").get_by_role("link", name="Go to the waiting room")).to_be_visible()
 
     page.goto(f"/shows/{show['id']}")
     page.get_by_role("button", name="Join the waiting room").click()

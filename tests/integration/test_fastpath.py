@@ -138,7 +138,7 @@ async def test_a_bearer_hold_is_made_below_fastapi_with_the_routes_answers(
             assert again.status_code == 201 and again.json()["hold_id"] == made.json()["hold_id"]
 
             over = await fan.hold(show.id, pista.id, quantity=2)  # 3 held, limit 4
-            assert (over.status_code, over.json()["error"]["code"]) == (429, "limit_exceeded")
+            assert (over.status_code, over.json()["error"]["code"]) == (409, "limit_exceeded")
             lost = await fan.hold(show.id, "no-such-section", quantity=1)
             assert (lost.status_code, lost.json()["error"]["code"]) == (404, "not_found")
             limited = await fan.hold(show.id, pista.id, quantity=1)  # the 5th hold this minute

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ import redis.asyncio as aioredis
 from boxoffice.bootstrap import Container
 from boxoffice.clock import FakeClock
 from boxoffice.inventory.domain import Show
+from boxoffice.redisclient import redis_client
 from boxoffice.waitingroom.redis_store import RedisQueueStore
 from boxoffice.waitingroom.service import RoomSettings
 from boxoffice.waitingroom.store import MemoryQueueStore, QueueStore
@@ -59,12 +61,18 @@ async def redis_or_fail() -> aioredis.Redis:
     return redis
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "redis-cluster"])
 async def store(request: pytest.FixtureRequest) -> AsyncIterator[QueueStore]:
+    """The line in-process, on one Redis, and on a 3-primary Redis Cluster
+    (each show's keys in one slot, every script on that slot)."""
     if request.param == "memory":
         yield MemoryQueueStore()
         return
-    redis = await redis_or_fail()
+    if request.param == "redis-cluster":
+        cluster = request.getfixturevalue("redis_cluster")
+        redis: Any = redis_client(cluster.url, cluster=True)
+    else:
+        redis = await redis_or_fail()
     prefix = f"boxoffice-test:{uuid.uuid4().hex}"
     yield RedisQueueStore(redis, prefix=prefix)
     keys = [key async for key in redis.scan_iter(f"{prefix}:*")]

@@ -49,5 +49,5 @@ async def test_the_ticket_limit_holds_across_sessions_of_one_account(
     section = show.sections[0].id
     assert (await first.hold(show.id, section, quantity=3)).status_code == 201
     r = await second.hold(show.id, section, quantity=2)
-    assert (r.status_code, r.json()["error"]["code"]) == (429, "limit_exceeded")
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "limit_exceeded")
     assert (await second.hold(show.id, section, quantity=1)).status_code == 201

@@ -13,7 +13,7 @@ import pytest
 from boxoffice.bootstrap import Container
 from boxoffice.clock import FakeClock
 from boxoffice.inventory.domain import Show
-from boxoffice.waitingroom.domain import lottery_order
+from boxoffice.waitingroom.domain import draw_order, pseudonym
 from boxoffice.waitingroom.tokens import AdmissionTokens
 from tests.support import Fan, many_fans
 from tests.waitingroom.conftest import SALE_OPENS, app_with, open_room
@@ -126,7 +126,8 @@ async def test_early_arrivals_are_ordered_by_a_lottery_anyone_can_recompute(
     lottery = (await client.get(f"/api/v1/shows/{future_show.id}/queue/lottery")).json()
     assert lottery["entrants"] == 30 and lottery["seed"]
     ids = [await _account_id(fan) for fan in fans]
-    expected = lottery_order(lottery["seed"], ids)
+    by_id = {pseudonym(lottery["salt"], account_id): account_id for account_id in ids}
+    expected = [by_id[p] for p in draw_order(lottery["seed"], lottery["beacon"], by_id)]
     positions = {ids[i]: (await _place(fan, future_show))["position"] for i, fan in enumerate(fans)}
     assert sorted(ids, key=positions.__getitem__) == expected
     assert sorted(positions.values()) == list(range(1, 31))

@@ -20,6 +20,7 @@ class Account:
     name: str
     role: Role
     created_at: datetime
+    language: str = "en"  # of the mail we send (pages follow the browser)
 
     @property
     def is_organiser(self) -> bool:
@@ -47,6 +48,11 @@ class Session:
         within it stays logged in, and the database sees one write per
         session per quarter, not one per request."""
         return now - (self.last_seen_at or self.created_at) >= idle / 4
+
+
+def language_of(code: str | None) -> str:
+    """The languages we mail in: pt-BR for any Portuguese, else English."""
+    return "pt-BR" if code and code.lower().startswith("pt") else "en"
 
 
 def hash_token(token: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from boxoffice.accounts.schemas import AccountOut, LoginIn, LoginOut, RegisteredOut, RegisterIn
+from boxoffice.accounts.schemas import AccountOut, LanguageIn, LoginIn, LoginOut, RegisteredOut, RegisterIn
+from boxoffice.pages.i18n import LANG_COOKIE, choose
 from boxoffice.web import cookies
 from boxoffice.web.deps import (
     ContainerDep,
@@ -23,7 +24,10 @@ async def register(body: RegisterIn, request: Request, container: ContainerDep) 
     """202 and the same words whether or not the email has an account (no
     enumeration); a new account can log in at once."""
     await container.limits.hit("register", client_ip(request))
-    await container.accounts.sign_up(body.email, body.password, body.name)
+    language = body.language or choose(
+        request.cookies.get(LANG_COOKIE), request.headers.get("accept-language", "")
+    )
+    await container.accounts.sign_up(body.email, body.password, body.name, language=language)
     return RegisteredOut()
 
 
@@ -56,3 +60,9 @@ async def logout(
 @router.get("/me", response_model=AccountOut)
 async def me(account: CurrentAccount) -> AccountOut:
     return AccountOut.of(account)
+
+
+@router.put("/me/language", response_model=AccountOut)
+async def set_language(body: LanguageIn, account: CurrentAccount, container: ContainerDep) -> AccountOut:
+    """The language of the mail we send you (en or pt-BR)."""
+    return AccountOut.of(await container.accounts.set_language(account, body.language))

@@ -13,7 +13,8 @@ from boxoffice.storage.tables import accounts, sessions
 
 def _account(row) -> Account:  # type: ignore[no-untyped-def]
     return Account(
-        id=row.id, email=row.email, name=row.name, role=Role(row.role), created_at=row.created_at
+        id=row.id, email=row.email, name=row.name, role=Role(row.role), created_at=row.created_at,
+        language=row.language,
     )
 
 
@@ -30,6 +31,7 @@ class AccountRepository:
                 role=account.role.value,
                 password_hash=password_hash,
                 created_at=account.created_at,
+                language=account.language,
             )
         )
 
@@ -44,6 +46,11 @@ class AccountRepository:
     async def set_password_hash(self, account_id: str, password_hash: str) -> None:
         await self._conn.execute(
             update(accounts).where(accounts.c.id == account_id).values(password_hash=password_hash)
+        )
+
+    async def set_language(self, account_id: str, language: str) -> None:
+        await self._conn.execute(
+            update(accounts).where(accounts.c.id == account_id).values(language=language)
         )
 
     async def set_role(self, account_id: str, role: Role) -> None:

@@ -15,6 +15,14 @@ class RegisterIn(BaseModel):
     email: EmailStr = Field(max_length=254)
     password: str = Field(min_length=1, max_length=256)
     name: str = Field(min_length=1, max_length=120)
+    language: Literal["en", "pt-BR"] | None = Field(
+        default=None, description="Of the mail we send; unset = the lang cookie or Accept-Language"
+    )
+
+
+class LanguageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    language: Literal["en", "pt-BR"]
 
 
 class LoginIn(BaseModel):
@@ -29,6 +37,7 @@ class AccountOut(BaseModel):
     name: str
     role: str
     created_at: datetime
+    language: str
 
     @classmethod
     def of(cls, account: Account) -> AccountOut:
@@ -38,6 +47,7 @@ class AccountOut(BaseModel):
             name=account.name,
             role=account.role.value,
             created_at=account.created_at,
+            language=account.language,
         )
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from boxoffice.accounts.domain import Account, Role, Session, hash_token, normalise_email
+from boxoffice import outbox
+from boxoffice.accounts.domain import Account, Role, Session, hash_token, language_of, normalise_email
 from boxoffice.accounts.passwords import Passwords
 from boxoffice.accounts.policy import check_password_strength
 from boxoffice.cache.sessions import SessionCache
@@ -38,34 +39,52 @@ class AccountService:
         self._idle = timedelta(minutes=idle_minutes)
 
     async def register(
-        self, email: str, password: str, name: str, role: Role = Role.FAN
+        self, email: str, password: str, name: str, role: Role = Role.FAN, language: str = "en"
     ) -> Account:
+        """A new account, welcomed by mail. For an email that has an account,
+        EmailTaken, and its owner is told by mail that someone tried (at most
+        once an hour), so registration can answer alike either way."""
         email = normalise_email(email)
         check_password_strength(password, email, name)
+        now = self._clock.now()
         account = Account(
-            id=new_id(), email=email, name=name.strip(), role=role, created_at=self._clock.now()
-        )
+            id=new_id(), email=email, name=name.strip(), role=role, created_at=now,
+            language=language_of(language),
+        )  # fmt: skip
         password_hash = await self._passwords.hash(password)
         try:
             async with self._uow(write=True) as uow:
-                if await uow.accounts.by_email(email) is not None:
+                found = await uow.accounts.by_email(email)
+                if found is not None:
+                    await _tell_owner(uow, found[0].id, now)
                     raise EmailTaken()
                 await uow.accounts.add(account, password_hash)
+                await outbox.enqueue(
+                    uow, kind=outbox.EMAIL_REGISTRATION, account_id=account.id,
+                    dedupe_key=f"registration:{account.id}", now=now,
+                )  # fmt: skip
                 await uow.commit()
         except IntegrityError as exc:
             raise EmailTaken() from exc
         return account
 
-    async def sign_up(self, email: str, password: str, name: str) -> Account | None:
+    async def sign_up(self, email: str, password: str, name: str, language: str = "en") -> Account | None:
         """Registration that does not tell whether the email has an account
         (ASVS 2.2/3.x: no enumeration): the new account, or None when the email
         is taken, after the same checks and the same hashing work. The caller
         answers both alike; the owner of a taken email is told by mail."""
         try:
-            return await self.register(email, password, name)
+            return await self.register(email, password, name, language=language)
         except EmailTaken:
             log.info("registration for an email that already has an account")
             return None
+
+    async def set_language(self, account: Account, language: str) -> Account:
+        language = language_of(language)
+        async with self._uow(write=True) as uow:
+            await uow.accounts.set_language(account.id, language)
+            await uow.commit()
+        return replace(account, language=language)
 
     async def login(self, email: str, password: str) -> tuple[Account, str]:
         """A new session token for the right password; the same error, after
@@ -149,5 +168,15 @@ class AccountService:
                 await uow.accounts.set_role(account.id, Role.ORGANISER)
                 await uow.accounts.set_password_hash(account.id, await self._passwords.hash(password))
                 await uow.commit()
-                return Account(account.id, email, account.name, Role.ORGANISER, account.created_at)
+                return replace(account, role=Role.ORGANISER)
         return await self.register(email, password, name, role=Role.ORGANISER)
+
+
+async def _tell_owner(uow, account_id: str, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """Mail the owner of a taken email; committed even though registration fails."""
+    await outbox.enqueue(
+        uow, kind=outbox.EMAIL_REGISTRATION_ATTEMPT, account_id=account_id,
+        dedupe_key=f"registration-attempt:{account_id}:{now:%Y%m%d%H}", now=now,
+    )  # fmt: skip
+    await uow.commit()
+

@@ -20,7 +20,7 @@ from locust import HttpUser, between, task
 # Refusals that are a sale's normal answers, not failures: (status, error code).
 EXPECTED_REFUSALS = {
     (409, "sold_out"), (409, "seats_unavailable"), (409, "hold_expired"),
-    (429, "limit_exceeded"),  # the fan already holds or bought the show's per-account limit
+    (409, "limit_exceeded"),  # the fan already holds or bought the show's per-account limit
 }  # fmt: skip
 
 

@@ -36,7 +36,7 @@ def show_to_json(show: Show) -> bytes:
         "starts_at": _iso(show.starts_at), "sale_opens_at": _iso(show.sale_opens_at),
         "sale_closes_at": _iso(show.sale_closes_at), "per_account_limit": show.per_account_limit,
         "currency": show.currency, "created_at": _iso(show.created_at),
-        "timezone": show.timezone,
+        "timezone": show.timezone, "poster_version": show.poster_version,
         "sections": [
             [s.id, s.name, s.kind.value, s.price_cents, s.capacity, s.position]
             for s in show.sections
@@ -51,7 +51,7 @@ def show_from_json(raw: bytes) -> Show:
         sale_opens_at=_dt(d["sale_opens_at"]), sale_closes_at=_dt(d["sale_closes_at"]),  # type: ignore[arg-type]
         per_account_limit=d["per_account_limit"], currency=d["currency"],
         created_at=_dt(d["created_at"]),  # type: ignore[arg-type]
-        timezone=d.get("timezone", "UTC"),
+        timezone=d.get("timezone", "UTC"), poster_version=d.get("poster_version"),
         sections=[
             Section(id=i, show_id=d["id"], name=n, kind=SectionKind(k), price_cents=p,
                     capacity=c, position=pos)
@@ -98,12 +98,15 @@ def seats_from_json(raw: bytes, section_id: str) -> tuple[list[Seat], datetime |
 def account_to_json(account: Account, session_expires_at: datetime) -> bytes:
     return dump({
         "id": account.id, "email": account.email, "name": account.name,
-        "role": account.role.value, "created_at": _iso(account.created_at),
+        "role": account.role.value, "created_at": _iso(account.created_at), "language": account.language,
         "session_expires_at": _iso(session_expires_at),
     })  # fmt: skip
 
 
 def account_from_json(raw: bytes) -> tuple[Account, datetime]:
     d = json.loads(raw)
-    account = Account(d["id"], d["email"], d["name"], Role(d["role"]), _dt(d["created_at"]))  # type: ignore[arg-type]
+    account = Account(
+        d["id"], d["email"], d["name"], Role(d["role"]), _dt(d["created_at"]),  # type: ignore[arg-type]
+        language=str(d.get("language", "en")),
+    )
     return account, _dt(d["session_expires_at"])  # type: ignore[return-value]

@@ -16,14 +16,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-import redis.asyncio as aioredis
-from redis.exceptions import RedisError
-
 from boxoffice.cache.base import CacheStatus
+from boxoffice.redisclient import REDIS_FAILURES, redis_client
 
 log = logging.getLogger("boxoffice.cache")
 T = TypeVar("T")
-_FAILURES = (RedisError, OSError, asyncio.TimeoutError)
+_FAILURES = REDIS_FAILURES
 
 
 class RedisCache:
@@ -34,10 +32,12 @@ class RedisCache:
         prefix: str = "boxoffice:",
         timeout: float = 0.5,
         retry_every: float = 1.0,
+        cluster: bool = False,
     ) -> None:
-        self._redis = aioredis.Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
-        )
+        self._redis = redis_client(
+            url, cluster=cluster, socket_timeout=timeout, socket_connect_timeout=timeout,
+            retry_on_timeout=False,
+        )  # fmt: skip
         self._prefix = prefix
         self._retry_every = retry_every
         self._down_since: datetime | None = None

@@ -10,6 +10,8 @@ lets exactly one of them happen.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+
+from boxoffice import outbox
 from boxoffice.checkin.domain import DIGITS, STEP, WINDOW, otp, parse, payload, secret_b32, ticket_secret, verify
 from boxoffice.clock import Clock
 from boxoffice.errors import AlreadyCheckedIn, CodeExpired, NotFound, TicketNotValid
@@ -60,6 +62,13 @@ class CheckinService:
                 if current.checked_in_at is not None:
                     raise AlreadyCheckedIn(checked_in_at=current.checked_in_at.isoformat())
                 raise TicketNotValid(ticket_status=current.status)
+            await uow.outbox.add([outbox.webhook_event(
+                type="ticket.checked_in", show_id=ticket.show_id, now=now,
+                dedupe_key=f"ticket.checked_in:{ticket.id}",
+                data={"ticket": ticket.code, "order_id": ticket.order_id, "show_id": ticket.show_id,
+                      "section": ticket.section_name, "seat": ticket.seat_label,
+                      "checked_in_at": now.isoformat()},
+            )])  # fmt: skip
             await uow.commit()
         return replace(ticket, checked_in_at=now)
 

@@ -37,7 +37,7 @@ from boxoffice.storage.direct import direct_transactions
 from boxoffice.storage.uow import CommitObserver, notify_committed
 
 SHOW = """SELECT sh.id, sh.name, sh.venue, sh.starts_at, sh.sale_opens_at, sh.sale_closes_at,
-                 sh.per_account_limit, sh.currency, sh.created_at, sh.timezone,
+                 sh.per_account_limit, sh.currency, sh.created_at, sh.timezone, sh.poster_version,
                  s.id AS s_id, s.show_id AS s_show_id, s.name AS s_name, s.kind AS s_kind,
                  s.price_cents AS s_price_cents, s.capacity AS s_capacity,
                  s.sold_count AS s_sold_count, s.held_count AS s_held_count, s.position AS s_position

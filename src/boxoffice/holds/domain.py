@@ -17,6 +17,9 @@ from boxoffice.errors import InvalidRequest, LimitExceeded
 from boxoffice.inventory.domain import Section, SectionKind
 
 
+MAX_SEAT_ID = 2**31 - 1  # seat ids are 32-bit integers in both databases
+
+
 class HoldStatus(StrEnum):
     ACTIVE = "active"
     RELEASED = "released"
@@ -30,6 +33,14 @@ class HoldRequest:
     section_id: str
     quantity: int | None = None
     seat_ids: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        """A seat id no seat can have is bad input, found before any SQL (an
+        out-of-range integer would fail inside the database driver)."""
+        if self.seat_ids and not all(1 <= s <= MAX_SEAT_ID for s in self.seat_ids):
+            raise InvalidRequest("No seat has that id.", field="seat_ids")
+        if self.quantity is not None and not 0 <= self.quantity <= MAX_SEAT_ID:
+            raise InvalidRequest("Give a sensible number of tickets.", field="quantity")
 
     def validated_quantity(self, section: Section, max_quantity: int) -> int:
         """How many tickets this asks for, once it is known to fit the section's kind."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from boxoffice.holds.domain import Hold, HoldRequest
+from boxoffice.holds.domain import MAX_SEAT_ID, Hold, HoldRequest
 from boxoffice.inventory.domain import Seat
 
 
@@ -18,7 +19,9 @@ class HoldIn(BaseModel):
     show_id: str = Field(min_length=1, max_length=64)
     section_id: str = Field(min_length=1, max_length=64)
     quantity: int | None = Field(default=None, strict=True, ge=1, le=1000)
-    seat_ids: list[int] | None = Field(default=None, max_length=100)
+    seat_ids: list[Annotated[int, Field(ge=1, le=MAX_SEAT_ID)]] | None = Field(
+        default=None, min_length=1, max_length=100
+    )
 
     def request(self) -> HoldRequest:
         return HoldRequest(

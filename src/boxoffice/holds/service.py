@@ -210,6 +210,12 @@ class HoldService:
         await self._forget_purchases(account_id, hold.show_id)
         return hold
 
+    async def tickets_used(self, account: Account, show_id: str) -> int:
+        """Tickets the account holds (live) or bought for a show: what counts
+        against the per-account limit, shown to the fan before they pick."""
+        async with self._uow() as uow:
+            return await uow.holds.tickets_used(account.id, show_id, self._clock.now())
+
     async def get(self, account: Account, hold_id: str) -> Hold:
         async with self._uow() as uow:
             hold = await uow.holds.get(hold_id)

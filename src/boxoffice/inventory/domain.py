@@ -176,6 +176,7 @@ class Show:
     created_at: datetime
     sections: list[Section] = field(default_factory=list)
     timezone: str = "UTC"  # the venue's IANA zone: times are shown (and entered) in it
+    poster_version: str | None = None  # an uploaded poster's version (its URL changes with it)
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:

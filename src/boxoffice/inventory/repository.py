@@ -25,7 +25,7 @@ from boxoffice.inventory.domain import (
     SectionKind,
     Show,
 )
-from boxoffice.storage.tables import holds, seats, sections, shows, tickets
+from boxoffice.storage.tables import holds, seats, sections, show_posters, shows, tickets
 
 ACTIVE = "active"
 
@@ -57,6 +57,7 @@ def show_from_rows(row, section_rows: Iterable) -> Show:  # type: ignore[no-unty
         created_at=row.created_at,
         sections=[_section(s) for s in section_rows],
         timezone=row.timezone,
+        poster_version=row.poster_version,
     )
 
 
@@ -136,6 +137,21 @@ class ShowRepository:
             await self._conn.execute(
                 update(sections).where(sections.c.id == section_id).values(**values)
             )
+
+    async def put_poster(self, show_id: str, content_type: str, data: bytes, version: str, now: datetime) -> None:
+        await self._conn.execute(show_posters.delete().where(show_posters.c.show_id == show_id))
+        await self._conn.execute(
+            insert(show_posters).values(show_id=show_id, content_type=content_type, data=data, uploaded_at=now)
+        )
+        await self._conn.execute(update(shows).where(shows.c.id == show_id).values(poster_version=version))
+
+    async def poster(self, show_id: str) -> tuple[str, bytes] | None:
+        row = (
+            await self._conn.execute(
+                select(show_posters.c.content_type, show_posters.c.data).where(show_posters.c.show_id == show_id)
+            )
+        ).first()
+        return (row.content_type, bytes(row.data)) if row else None
 
     async def rows_of(self, section_id: str) -> list[RowSpec]:
         result = await self._conn.execute(

@@ -25,6 +25,7 @@ from boxoffice.inventory.domain import (
     check_show_fields,
 )
 from boxoffice.inventory.events import InventoryListener
+from boxoffice.inventory.posters import poster_type
 from boxoffice.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 SHOW_FIELDS = {
@@ -165,6 +166,24 @@ class InventoryService:
             await uow.commit()
         await self._listener.changed(show_id, section_id)
         return replace(section, **changes)
+
+    async def set_poster(self, show_id: str, data: bytes) -> Show:
+        """Store the organiser's poster (checked by its bytes); the show's poster
+        version changes, so every page links the new image at once."""
+        content_type = poster_type(data)
+        async with self._uow(write=True) as uow:
+            await _show(uow, show_id)
+            await uow.shows.put_poster(show_id, content_type, data, new_id()[:12], self._clock.now())
+            await uow.commit()
+        await self._listener.changed(show_id, None)
+        return await self.show(show_id)
+
+    async def poster(self, show_id: str) -> tuple[str, bytes]:
+        async with self._uow() as uow:
+            found = await uow.shows.poster(show_id)
+        if found is None:
+            raise NotFound("This show has no poster.")
+        return found
 
     async def export_show(self, show_id: str) -> ShowSpec:
         async with self._uow() as uow:

@@ -2,7 +2,8 @@
 
 A notification is written in the same transaction as the change it tells
 about, so the list never misses a change nor shows one that did not happen;
-the row is also the email outbox (emailed_at stays empty until it is sent).
+its email is an outbox message written in that same transaction, so it is
+sent (with retries) if and only if the change committed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Kind(StrEnum):
 
 
 # What a person reads (msgids: translated in pages/locales); {placeholders} from data.
+SUBJECT = "News about your tickets for {show}"
 TEXTS = {
     Kind.OFFER: "Tickets came back for {show}: {quantity} reserved for you until {until}.",
     Kind.TRANSFER_IN: "{sender} sent you a ticket for {show}.",
@@ -42,4 +44,3 @@ class Notification:
     show_id: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     read_at: datetime | None = None
-    emailed_at: datetime | None = None

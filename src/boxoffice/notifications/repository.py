@@ -18,7 +18,6 @@ def _notification(row) -> Notification:  # type: ignore[no-untyped-def]
     return Notification(
         id=row.id, account_id=row.account_id, kind=Kind(row.kind), created_at=row.created_at,
         show_id=row.show_id, data=json.loads(row.data), read_at=row.read_at,
-        emailed_at=row.emailed_at,
     )  # fmt: skip
 
 
@@ -62,18 +61,3 @@ class NotificationRepository:
             )
         )
         return found is not None
-
-    async def unsent(self, limit: int) -> list[Notification]:
-        rows = await self._conn.execute(
-            select(notifications)
-            .where(notifications.c.emailed_at.is_(None))
-            .order_by(notifications.c.created_at)
-            .limit(limit)
-        )
-        return [_notification(row) for row in rows]
-
-    async def mark_emailed(self, ids: list[str], now: datetime) -> None:
-        if ids:
-            await self._conn.execute(
-                update(notifications).where(notifications.c.id.in_(ids)).values(emailed_at=now)
-            )

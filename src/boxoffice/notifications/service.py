@@ -1,12 +1,19 @@
-"""A fan's notifications: the list and marking them read."""
+"""A fan's notifications: telling them (the list and the email), the list, marking them read."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from boxoffice import outbox
 from boxoffice.accounts.domain import Account
 from boxoffice.clock import Clock
 from boxoffice.errors import NotFound
-from boxoffice.notifications.domain import Notification
-from boxoffice.storage.uow import UnitOfWorkFactory
+from boxoffice.notifications.domain import SUBJECT, Kind, Notification
+from boxoffice.notifications.schemas import render
+from boxoffice.pages.i18n import LANGUAGES, load_catalogs
+from boxoffice.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
 class NotificationService:
@@ -28,3 +35,30 @@ class NotificationService:
             count = await uow.notifications.mark_read(account.id, notification_id, self._clock.now())
             await uow.commit()
         return count
+
+
+async def notify(
+    uow: UnitOfWork, account_id: str, kind: Kind, now: datetime, show_id: str | None = None, **data: Any
+) -> Notification:
+    """Tell a fan, inside the change's transaction: the row for their list and
+    the email (an outbox message, in English and Brazilian Portuguese)."""
+    note = await uow.notifications.add(account_id, kind, now, show_id, **data)
+    texts = {code: render(note, lambda msgid, c=code: catalogs()[c].get(msgid, msgid)) for code in LANGUAGES}
+    subjects = {code: _format(catalogs()[code].get(SUBJECT, SUBJECT), data) for code in LANGUAGES}
+    await outbox.enqueue(
+        uow, kind=outbox.EMAIL_NOTICE, account_id=account_id, now=now,
+        dedupe_key=f"notification:{note.id}", payload={"subject": subjects, "text": texts},
+    )  # fmt: skip
+    return note
+
+
+@lru_cache(maxsize=1)
+def catalogs() -> dict[str, dict[str, str]]:
+    return load_catalogs()
+
+
+def _format(text: str, data: dict[str, Any]) -> str:
+    try:
+        return text.format(**data)
+    except (KeyError, IndexError):
+        return text

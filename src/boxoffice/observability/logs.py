@@ -74,6 +74,12 @@ def configure_logging(level: str, fmt: str, stream: TextIO | None = None) -> Non
         logging.getLogger(name).propagate = True
     # The app writes its own access lines (observability/middleware.py), with
     # route templates; uvicorn's would carry raw paths, ticket codes included.
+    # At DEBUG the SQL echo is on: statements only, the engine hides their
+    # parameters (storage/database.py). aiosqlite's own DEBUG lines repr every
+    # call with its parameters (ticket codes, password hashes): never shown.
+    if root.level <= logging.DEBUG:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, root.level))
     uvicorn_access = logging.getLogger("uvicorn.access")
     uvicorn_access.handlers[:] = []
     uvicorn_access.propagate = False

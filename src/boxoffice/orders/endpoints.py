@@ -25,7 +25,9 @@ async def create_order(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> OrderOut:
-    order = await container.orders.create(account, body.hold_id, body.payment, idempotency_key)
+    if body.voucher:
+        await container.limits.hit("presale", account.id)  # code attempts: vouchers and presale codes
+    order = await container.orders.create(account, body.hold_id, body.payment, idempotency_key, body.voucher)
     if order.status is OrderStatus.PENDING:
         response.status_code = 202
     return OrderOut.of(order)

@@ -19,6 +19,7 @@ class OrderIn(BaseModel):
         description='Test mode: {"method": "fake", "outcome": "approve" | "decline" | "timeout"};'
         ' Pix: {"method": "pix"} (answers 202 with the QR code; the order turns paid by webhook)'
     )
+    voucher: str | None = Field(default=None, max_length=64, description="A discount voucher's code")
 
 
 class CheckInIn(BaseModel):

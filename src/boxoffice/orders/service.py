@@ -54,6 +54,8 @@ from boxoffice.orders.settle import Settled, SettleStores, Settling, UnitOfWorkS
 from boxoffice.payments.domain import Payment, PaymentStatus
 from boxoffice.storage.groupcommit import GroupCommit
 from boxoffice.storage.uow import UnitOfWorkFactory
+from boxoffice.vouchers.domain import VoucherKind
+from boxoffice.vouchers.service import apply_voucher
 
 # (account id, hold id, idempotency key, now) -> a new PENDING order, or None
 # when the unit of work must decide (orders/settle_pg.py: postgres_open).
@@ -95,19 +97,20 @@ class OrderService:
         self._listener = listener
 
     async def create(
-        self, account: Account, hold_id: str, payment: dict[str, Any], idempotency_key: str | None
-    ) -> Order:
+        self, account: Account, hold_id: str, payment: dict[str, Any], idempotency_key: str | None,
+        voucher: str | None = None,
+    ) -> Order:  # fmt: skip
         if not idempotency_key:
             raise InvalidRequest("Send an Idempotency-Key header with every order.")
         self._gateway.validate(payment)
         order = None
-        if self._direct_open is not None:  # the plain case in one statement (PostgreSQL)
+        if self._direct_open is not None and not voucher:  # the plain case in one statement (PostgreSQL)
             order = await self._direct_open(account.id, hold_id, idempotency_key, self._clock.now())
         if order is None:
             try:
-                order = await self._open(account, hold_id, idempotency_key)
+                order = await self._open(account, hold_id, idempotency_key, voucher)
             except IntegrityError:
-                order = await self._open(account, hold_id, idempotency_key)
+                order = await self._open(account, hold_id, idempotency_key, voucher)
         if order.status is OrderStatus.PAID:
             return order
         if order.status is OrderStatus.FAILED:
@@ -175,8 +178,9 @@ class OrderService:
         if self._purchases is not None:
             await self._purchases.forget_holds((order.account_id, order.show_id))
 
-    async def _open(self, account: Account, hold_id: str, key: str) -> Order:
-        """The order this key names, or a new PENDING one for a live hold."""
+    async def _open(self, account: Account, hold_id: str, key: str, voucher: str | None = None) -> Order:
+        """The order this key names, or a new PENDING one for a live hold (less
+        its discount voucher's share, whose use is taken in the same transaction)."""
         now = self._clock.now()
         async with self._uow(write=True) as uow:
             existing = await uow.orders.by_idempotency_key(account.id, key)
@@ -196,13 +200,17 @@ class OrderService:
             show = await uow.shows.get(hold.show_id)
             assert show is not None  # a hold's show cannot be deleted
             section = show.section(hold.section_id)
+            order_id, amount = new_id(), section.price_cents * hold.quantity
+            if voucher:
+                amount -= await apply_voucher(uow, voucher, show.id, VoucherKind.DISCOUNT,
+                                              account.id, order_id, amount, now)  # fmt: skip
             order = Order(
-                id=new_id(),
+                id=order_id,
                 account_id=account.id,
                 hold_id=hold.id,
                 show_id=hold.show_id,
                 status=OrderStatus.PENDING,
-                amount_cents=section.price_cents * hold.quantity,
+                amount_cents=amount,
                 currency=show.currency,
                 idempotency_key=key,
                 created_at=now,

@@ -8,7 +8,8 @@ A batch of approved orders of one show is settled in one transaction
     ->  each order's status and its hold's status, read under the locks
     ->  per order, in arrival order: still PENDING? hold still live and not
         already converted in this batch? -> paid with tickets, or failed
-    ->  one write of the lot  ->  one commit
+    ->  one write of the lot (with each paid order's outbox messages: the
+        confirmation mail and the order.paid webhook)  ->  one commit
 
 Under the section locks nothing else can move these holds (a release, an
 expiry reclaim, another batch or a concurrent retry all take the same lock),
@@ -31,12 +32,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
+from boxoffice import outbox
 from boxoffice.audit.domain import Action, AuditEvent, Entity
 from boxoffice.holds.domain import Hold, HoldStatus
 from boxoffice.inventory.domain import Show
 from boxoffice.ids import new_id, new_ticket_code
 from boxoffice.orders.domain import Order, OrderStatus, Ticket
 from boxoffice.orders.payments import Charge
+from boxoffice.outbox.domain import Message
 from boxoffice.storage.uow import UnitOfWork
 
 
@@ -70,6 +73,7 @@ class Paid:
     hold: Hold
     tickets: list[Ticket]
     reference: str
+    messages: list[Message]  # the outbox's confirmation mail and order.paid webhook
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +153,12 @@ def decide(
             tickets = issue(s.order, hold, show, now)
             order = replace(s.order, status=OrderStatus.PAID, updated_at=now,
                             payment_reference=reference, tickets=tickets)  # fmt: skip
-            paid.append(Paid(s.order, hold, tickets, reference))
+            messages = outbox.order_paid_messages(
+                order_id=order.id, account_id=order.account_id, show_id=order.show_id,
+                amount_cents=order.amount_cents, currency=order.currency,
+                ticket_codes=[t.code for t in tickets], now=now,
+            )  # fmt: skip
+            paid.append(Paid(s.order, hold, tickets, reference, messages))
             settled.append(Settled(hold, paid=order))
         else:
             gone = state.hold is HoldStatus.CONVERTED or hold.id in converted
@@ -223,6 +232,7 @@ class UnitOfWorkSettleStore:
                 raise RuntimeError("an order moved under its section lock")
         for r in refused:
             await self._uow.orders.settle(r.order, OrderStatus.FAILED, now, reference=r.reference, reason=r.reason)
+        await self._uow.outbox.add([m for p in paid for m in p.messages])
 
     async def commit(self) -> None:
         await self._uow.commit()

@@ -24,6 +24,7 @@ from boxoffice.inventory.domain import Show
 from boxoffice.ids import new_id
 from boxoffice.orders.domain import Order, OrderStatus
 from boxoffice.orders.repository import created_event, issued_event, settled_event
+from boxoffice.outbox.repository import message_row
 from boxoffice.orders.settle import Paid, Refused, State, converted_event, sold_per_section
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
@@ -70,6 +71,13 @@ WRITE = """WITH converted AS (
              SELECT * FROM unnest($20::timestamptz[], $21::varchar[], $22::varchar[],
                                   $23::varchar[], $24::varchar[], $25::varchar[], $26::varchar[],
                                   $27::varchar[], $28::varchar[], $29::int[], $30::text[])
+           ), new_messages AS (
+             INSERT INTO outbox_messages (id, kind, dedupe_key, account_id, recipient, payload,
+                                          status, attempts, created_at, next_attempt_at)
+             SELECT * FROM unnest($31::varchar[], $32::varchar[], $33::varchar[], $34::varchar[],
+                                  $35::varchar[], $36::text[], $37::varchar[], $38::int[],
+                                  $39::timestamptz[], $40::timestamptz[])
+             ON CONFLICT (dedupe_key) DO NOTHING
            )
            SELECT (SELECT count(*) FROM converted), (SELECT count(*) FROM sold),
                   (SELECT count(*) FROM seats_sold), (SELECT count(*) FROM settled)"""
@@ -125,6 +133,10 @@ def postgres_open(database: Database, on_commit: CommitObserver | None):  # type
     return open_order
 
 
+OUTBOX_COLUMNS = ("id", "kind", "dedupe_key", "account_id", "recipient", "payload", "status",
+                  "attempts", "created_at", "next_attempt_at")  # fmt: skip
+
+
 class PostgresSettleStore:
     """A SettleStore (orders/settle.py) on one asyncpg connection inside a transaction."""
 
@@ -164,6 +176,7 @@ class PostgresSettleStore:
             *(settled_event(r.order, OrderStatus.FAILED, now, r.reference, r.reason) for r in refused),
         ]
         rows = [audit_row(e) for e in events]
+        messages = [message_row(m) for p in paid for m in p.messages]
         counts = await self._conn.fetchrow(
             WRITE, [p.hold.id for p in paid], now, list(sold), list(sold.values()),
             [s for s, _ in seats], [h for _, h in seats],
@@ -172,6 +185,7 @@ class PostgresSettleStore:
             [t.account_id for t in tickets], [t.show_id for t in tickets], [t.section_id for t in tickets],
             [t.seat_id for t in tickets], [t.price_cents for t in tickets], [t.issued_at for t in tickets],
             *([row[column] for row in rows] for column in AUDIT_COLUMNS),
+            *([row[column] for row in messages] for column in OUTBOX_COLUMNS),
         )  # fmt: skip
         if tuple(counts) != (len(paid), len(sold), len(seats), len(settled)):
             raise RuntimeError(f"orders or holds moved under their section locks: {tuple(counts)}")

@@ -68,6 +68,9 @@ __all__ = [
     "WEBHOOK_EVENT",
     "enqueue",
     "message",
+    "order_paid",
+    "order_paid_messages",
+    "webhook_event",
 ]
 
 
@@ -108,3 +111,45 @@ async def enqueue(
         account_id=account_id, recipient=recipient,
     )  # fmt: skip
     return await uow.outbox.add([built]) == 1
+
+
+def webhook_event(
+    *, type: str, data: Mapping[str, Any], dedupe_key: str, now: datetime, show_id: str
+) -> Message:
+    """An event for the organisers' webhooks (fanned out to each subscribed endpoint)."""
+    return message(
+        kind=WEBHOOK_EVENT, dedupe_key=dedupe_key, now=now, recipient=f"show:{show_id}",
+        payload={"type": type, "data": dict(data), "created_at": now.isoformat()},
+    )  # fmt: skip
+
+
+async def order_paid(
+    uow: HasOutbox, *, order_id: str, account_id: str, show_id: str, amount_cents: int,
+    currency: str, ticket_codes: list[str], now: datetime,
+) -> None:  # fmt: skip
+    """The mails and webhooks of a paid order: confirmation with the tickets, order.paid."""
+    await uow.outbox.add(order_paid_messages(
+        order_id=order_id, account_id=account_id, show_id=show_id, amount_cents=amount_cents,
+        currency=currency, ticket_codes=ticket_codes, now=now,
+    ))  # fmt: skip
+
+
+def order_paid_messages(
+    *, order_id: str, account_id: str, show_id: str, amount_cents: int, currency: str,
+    ticket_codes: list[str], now: datetime,
+) -> list[Message]:  # fmt: skip
+    """What `order_paid` enqueues, for writers that insert it themselves (the
+    order batch on PostgreSQL, orders/settle_pg.py)."""
+    return [
+        message(
+            kind=EMAIL_ORDER_CONFIRMATION, account_id=account_id, now=now,
+            payload={"order_id": order_id}, dedupe_key=f"order-confirmation:{order_id}",
+        ),
+        webhook_event(
+            type="order.paid", show_id=show_id, now=now, dedupe_key=f"order.paid:{order_id}",
+            data={
+                "order_id": order_id, "show_id": show_id, "amount_cents": amount_cents,
+                "currency": currency, "tickets": ticket_codes,
+            },
+        ),
+    ]

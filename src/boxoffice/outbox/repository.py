@@ -39,6 +39,11 @@ def _row(message: Message) -> dict[str, object]:
     }
 
 
+def message_row(message: Message) -> dict[str, object]:
+    """A message's column values (for writers that insert it themselves)."""
+    return _row(message)
+
+
 def _message(row) -> Message:  # type: ignore[no-untyped-def]
     return Message(
         id=row.id,

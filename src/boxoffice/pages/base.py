@@ -49,7 +49,21 @@ MESSAGES = {
     "not_found": "Not found.",
     "queue_not_open": "The waiting room is not open.",
     "forbidden": "Only organisers can do this.",
+    # after the sale
+    "not_allowed": "The organiser does not allow this for this show.",
+    "ticket_not_valid": "This ticket is not valid any more: it was transferred, resold, refunded or is listed.",
+    "nothing_to_refund": "Nothing in this order can be refunded.",
+    "listing_unavailable": "Someone else is buying this ticket, or it is gone.",
+    "show_cancelled": "This show was cancelled.",
+    "code_expired": "This code has expired: show the live code on your phone.",
+    "already_on_list": "You already have a place on this waiting list.",
+    "tickets_available": "Tickets are still on sale: buy them instead.",
 }
+
+
+def order_number(order: Any) -> str:
+    """What a fan reads (and says on the phone) for an order: short, unambiguous."""
+    return "BX-" + str(order.id)[:8].upper()
 
 
 def message_for(error: DomainError) -> str:
@@ -63,6 +77,7 @@ class Pages:
     def __init__(self) -> None:
         self.templates = Jinja2Templates(directory=TEMPLATES)
         self.templates.env.globals["messages"] = MESSAGES
+        self.templates.env.globals["order_number"] = order_number
         self.catalogs = load_catalogs()
 
     def error(self, request: Request, status: int, error: DomainError) -> HTMLResponse:

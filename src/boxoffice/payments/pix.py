@@ -77,9 +77,9 @@ class PixGateway:
         """Stop a pending charge from being paid; a charge already paid stays paid."""
         return self._charge(await self._call("POST", f"/api/charges/{reference}/cancel"))
 
-    async def _call(self, method: str, path: str) -> dict[str, Any]:
+    async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         try:
-            answer = await self._client.request(method, path)
+            answer = await self._client.request(method, path, json=body)
             answer.raise_for_status()
         except httpx.HTTPError as exc:
             raise ProviderUnavailable(f"{method} {path}: {exc}") from exc

@@ -53,6 +53,8 @@ class ProviderCharge:
     status: str = "pending"  # -> paid | declined | cancelled; paid -> refunded
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     paid_at: str | None = None
+    refunded_cents: int = 0
+    refunds: dict[str, int] = field(default_factory=dict)  # idempotency key -> cents
 
 
 @dataclass
@@ -170,7 +172,15 @@ def create_provider_app(provider: Provider) -> Starlette:
             return JSONResponse({"error": "no such charge"}, 404)
         if charge.status not in ("paid", "refunded"):
             return JSONResponse({"error": f"a {charge.status} charge cannot be refunded"}, 409)
-        provider.move(charge, "refunded", ("paid",))  # refunding twice is the same refund
+        body = await request.json() if await request.body() else {}
+        key = (body or {}).get("idempotency_key") or "full"
+        if key not in charge.refunds:  # a repeated key is the same refund
+            left = charge.amount_cents - charge.refunded_cents
+            amount = (body or {}).get("amount_cents")
+            charge.refunds[key] = min(left, int(amount)) if amount is not None else left
+            charge.refunded_cents += charge.refunds[key]
+        if charge.refunded_cents >= charge.amount_cents:
+            provider.move(charge, "refunded", ("paid",))
         return JSONResponse(public(charge))
 
     async def cancel(request: Request) -> Response:

@@ -100,7 +100,7 @@ class PresaleRepository:
             await self._conn.execute(
                 insert(presale_codes),
                 [{"code": c.code, "show_id": c.show_id, "account_id": c.account_id,
-                  "created_at": c.created_at} for c in codes],
+                  "created_at": c.created_at, "redeemed_at": c.redeemed_at} for c in codes],
             )  # fmt: skip
 
     async def code(self, code: str) -> PresaleCode | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from boxoffice import outbox
 from boxoffice.accounts.domain import Account
@@ -33,6 +34,8 @@ from boxoffice.presale.domain import (
 )
 from boxoffice.ratelimit import RateLimits
 from boxoffice.storage.uow import UnitOfWork, UnitOfWorkFactory
+from boxoffice.vouchers.domain import VoucherInvalid, VoucherKind
+from boxoffice.vouchers.service import apply_voucher
 from boxoffice.waitingroom.domain import lottery_key, lottery_order
 
 log = logging.getLogger("boxoffice.presale")
@@ -148,7 +151,9 @@ class PresaleService:
         async with self._uow(write=True) as uow:
             presale, show = await _presale(uow, show_id)
             found = await uow.presales.code(code)
-            if found is None or found.show_id != show_id:
+            if found is None:
+                return await self._access_voucher(uow, account, presale, show, code, now)
+            if found.show_id != show_id:
                 raise PresaleCodeInvalid()
             if found.account_id != account.id:
                 raise PresaleCodeNotYours()
@@ -160,6 +165,29 @@ class PresaleService:
                 raise PresaleCodeUsed()
             await uow.commit()
         return PresaleCode(found.code, show_id, account.id, found.created_at, now)
+
+    async def _access_voucher(
+        self, uow: UnitOfWork, account: Account, presale: Presale, show: Show, code: str, now: datetime
+    ) -> PresaleCode:  # fmt: skip
+        """An organiser's access voucher opens the presale like a drawn code
+        (one use of it per account that enters it)."""
+        mine = await uow.presales.code_of(show.id, account.id)
+        if mine is not None and mine.redeemed_at is not None:
+            raise PresaleCodeUsed("Your account has already opened this presale.")
+        try:
+            await apply_voucher(uow, code, show.id, VoucherKind.ACCESS, account.id, None, 0, now)
+        except VoucherInvalid:
+            raise PresaleCodeInvalid() from None
+        if presale.phase(now, show.sale_opens_at) is Phase.GENERAL:
+            raise PresaleClosed("The presale is over: the general sale is open to everyone.")
+        if mine is not None:
+            await uow.presales.redeem(mine.code, now)
+            opened = PresaleCode(mine.code, show.id, account.id, mine.created_at, now)
+        else:
+            opened = PresaleCode(new_code(), show.id, account.id, now, now)
+            await uow.presales.add_codes([opened])
+        await uow.commit()
+        return opened
 
     async def check(self, account: Account, show_id: str) -> None:
         """The gate: during the presale window only accounts that redeemed a

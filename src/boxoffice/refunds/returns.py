@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from boxoffice import outbox
 from boxoffice.audit.domain import Action
 from boxoffice.errors import NothingToRefund
 from boxoffice.ids import new_id
 from boxoffice.notifications.domain import Kind
+from boxoffice.notifications.service import notify
 from boxoffice.orders.domain import Order, Ticket
 from boxoffice.refunds.domain import Reason, Refund, RefundStatus
 from boxoffice.storage.uow import UnitOfWork
@@ -51,8 +53,14 @@ async def give_back(
     )  # fmt: skip
     await uow.refunds.add(refund, order)
     kind = Kind.SHOW_CANCELLED if reason is Reason.SHOW_CANCELLED else Kind.REFUND
-    await uow.notifications.add(
-        order.account_id, kind, now, order.show_id, show=show_name,
+    await notify(
+        uow, order.account_id, kind, now, order.show_id, show=show_name,
         amount=money(refund.amount_cents, refund.currency), tickets=len(moved),
     )  # fmt: skip
+    await uow.outbox.add([outbox.webhook_event(
+        type="order.refunded", show_id=order.show_id, now=now, dedupe_key=f"order.refunded:{refund.id}",
+        data={"order_id": order.id, "show_id": order.show_id, "refund_id": refund.id,
+              "amount_cents": refund.amount_cents, "currency": refund.currency,
+              "reason": reason.value, "tickets": [t.code for t in moved]},
+    )])  # fmt: skip
     return refund

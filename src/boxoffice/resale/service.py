@@ -31,6 +31,7 @@ from boxoffice.errors import (
 from boxoffice.holds.domain import Hold, HoldStatus, check_account_limit
 from boxoffice.ids import new_id
 from boxoffice.notifications.domain import Kind
+from boxoffice.notifications.service import notify
 from boxoffice.orders.domain import Order, OrderStatus
 from boxoffice.orders.payments import Outcome, PaymentGateway
 from boxoffice.refunds.domain import Reason, Refund, RefundStatus
@@ -212,7 +213,7 @@ class ResaleService:
                 requested_by=buyer.id, idempotency_key=f"resale:{listing.id}", created_at=now,
             )  # fmt: skip
             await uow.refunds.add(refund, seller_order)
-            await uow.notifications.add(listing.seller_id, Kind.RESALE_SOLD, now, show.id, show=show.name,
+            await notify(uow, listing.seller_id, Kind.RESALE_SOLD, now, show.id, show=show.name,
                                         amount=money(refund.amount_cents, refund.currency))  # fmt: skip
             await uow.commit()
         return refund

@@ -31,6 +31,8 @@ def direct_transactions(
             conn = (await pooled.get_raw_connection()).driver_connection
             transaction = conn.transaction()
             await transaction.start()
+            if database.set_lock_timeout:  # behind PgBouncer: per transaction
+                await conn.execute(database.set_lock_timeout)
             store = make(conn, transaction)
             try:
                 yield store

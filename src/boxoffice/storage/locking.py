@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from boxoffice.storage.tables import purchase_locks, sections
+from boxoffice.storage.tables import purchase_locks, sections, vouchers
 
 _LOCK_TIMEOUT_SQLSTATE = "55P03"
 
@@ -116,6 +116,13 @@ async def lock_section(conn: AsyncConnection, section_id: str) -> bool:
     result = await _run(
         conn, select(sections.c.id).where(sections.c.id == section_id).with_for_update()
     )
+    return result.first() is not None
+
+
+async def lock_voucher(conn: AsyncConnection, code: str) -> bool:
+    """Serialise the uses of one voucher (its max_uses). Taken alone, before
+    any other lock (orders take it while creating the order, holding none)."""
+    result = await _run(conn, select(vouchers.c.code).where(vouchers.c.code == code).with_for_update())
     return result.first() is not None
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -47,6 +48,8 @@ accounts = Table(
     Column("password_hash", String(255), nullable=False),
     Column("role", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # the fan's language for mail ("en" or "pt-BR"), chosen when registering
+    Column("language", String(8), nullable=False, server_default="en"),
 )
 
 sessions = Table(
@@ -74,6 +77,7 @@ shows = Table(
     Column("currency", String(3), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("poster_version", String(32)),  # set when the organiser uploads a poster (show_posters)
 )
 
 sections = Table(
@@ -195,6 +199,8 @@ waiting_rooms = Table(
     Column("window_minutes", Float, nullable=False),
     Column("seed", String(64), nullable=False),
     Column("drawn_at", UTCDateTime),
+    Column("salt", String(64)),  # public: pseudonymous lottery ids are HMAC(salt, account id)
+    Column("beacon", String(200)),  # public value the organiser mixes into the draw
 )
 
 # The audit trail (audit/): append-only; migration 0003 adds triggers that
@@ -427,7 +433,8 @@ waitlist_entries = Table(
 )
 
 # What a fan is told (offer, transfer, resale sold, refund): the list on the
-# fan's pages, and the outbox of their email (emailed_at set once sent).
+# fan's pages. Its email goes through the outbox (outbox_messages), written
+# in the same transaction (notifications/service.py notify).
 notifications = Table(
     "notifications",
     metadata,
@@ -438,6 +445,70 @@ notifications = Table(
     Column("data", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("read_at", UTCDateTime),
-    Column("emailed_at", UTCDateTime),
     Index("ix_notifications_account", "account_id", "created_at"),
+)
+
+# Vouchers (vouchers/): created in bulk by an organiser; each use names the
+# order (or the presale unlock) it was applied to, so a use counts only while
+# that order is pending or paid.
+vouchers = Table(
+    "vouchers",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("percent_off", Integer),
+    Column("amount_off_cents", BigInteger),
+    Column("max_uses", Integer, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("label", String(120), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("kind IN ('discount', 'access')", name="kind"),
+    Index("ix_vouchers_show", "show_id", "created_at"),
+)
+
+voucher_uses = Table(
+    "voucher_uses",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("code", String(32), ForeignKey("vouchers.code", ondelete="CASCADE"), nullable=False),
+    Column("account_id", ID, nullable=False),
+    Column("order_id", ID),  # None: an access voucher's presale unlock (always counts)
+    Column("discount_cents", BigInteger, nullable=False),
+    Column("used_at", UTCDateTime, nullable=False),
+    Index("ix_voucher_uses_code", "code"),
+    Index("ix_voucher_uses_order", "order_id"),
+)
+
+# The published entrants of a waiting room's lottery (waitingroom/): their
+# pseudonymous ids in the drawn order, one per line, written once at the draw.
+lottery_draws = Table(
+    "lottery_draws",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("entrants", Text, nullable=False),
+)
+
+show_posters = Table(
+    "show_posters",
+    metadata,
+    Column("show_id", ID, ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True),
+    Column("content_type", String(32), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("uploaded_at", UTCDateTime, nullable=False),
+)
+
+# Organiser webhook endpoints (webhooks/). Their deliveries are outbox
+# messages of kind webhook.delivery whose recipient is the endpoint id.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("url", String(500), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("events", String(200), nullable=False),  # comma-separated
+    Column("description", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_by", ID, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

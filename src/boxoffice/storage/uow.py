@@ -25,8 +25,10 @@ from boxoffice.refunds.repository import RefundRepository
 from boxoffice.resale.repository import ListingRepository
 from boxoffice.rules.repository import RulesRepository
 from boxoffice.outbox.repository import OutboxRepository
+from boxoffice.webhooks.repository import WebhookRepository
 from boxoffice.payments.repository import PaymentRepository
 from boxoffice.presale.repository import PresaleRepository
+from boxoffice.vouchers.repository import VoucherRepository
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
 from boxoffice.tickets.repository import TicketRepository
@@ -45,6 +47,7 @@ class UnitOfWork:
     orders: OrderRepository
     payments: PaymentRepository
     presales: PresaleRepository
+    vouchers: VoucherRepository
     rooms: WaitingRoomRepository
     audit: AuditRepository
     # after the sale
@@ -56,6 +59,7 @@ class UnitOfWork:
     waitlist: WaitlistRepository
     notifications: NotificationRepository
     outbox: OutboxRepository
+    webhooks: WebhookRepository
 
     def __init__(
         self, database: Database, *, write: bool, on_commit: CommitObserver | None = None
@@ -82,6 +86,7 @@ class UnitOfWork:
         self.orders = OrderRepository(conn, self._events)
         self.payments = PaymentRepository(conn)
         self.presales = PresaleRepository(conn)
+        self.vouchers = VoucherRepository(conn)
         self.rooms = WaitingRoomRepository(conn)
         self.audit = AuditRepository(conn)
         self.tickets = TicketRepository(conn, self._events)
@@ -92,6 +97,7 @@ class UnitOfWork:
         self.waitlist = WaitlistRepository(conn, self._events)
         self.notifications = NotificationRepository(conn)
         self.outbox = OutboxRepository(conn)
+        self.webhooks = WebhookRepository(conn)
         return self
 
     async def __aexit__(

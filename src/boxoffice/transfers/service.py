@@ -9,6 +9,7 @@ from boxoffice.errors import IdempotencyMismatch, InvalidRequest, NotFound, Tick
 from boxoffice.holds.domain import check_account_limit
 from boxoffice.ids import new_id
 from boxoffice.notifications.domain import Kind
+from boxoffice.notifications.service import notify
 from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.tickets.domain import TicketStatus, check_transferable
 from boxoffice.transfers.domain import Transfer, check_receiver
@@ -53,9 +54,9 @@ class TransferService:
             new = await uow.tickets.reissue(ticket, receiver.id, now, transfers=ticket.transfers + 1)
             transfer = Transfer(new_id(), show.id, ticket.id, new.id, sender.id, receiver.id, key, now, new.code)
             await uow.transfers.add(transfer)
-            await uow.notifications.add(receiver.id, Kind.TRANSFER_IN, now, show.id,
+            await notify(uow, receiver.id, Kind.TRANSFER_IN, now, show.id,
                                         show=show.name, sender=sender.name, code=new.code)  # fmt: skip
-            await uow.notifications.add(sender.id, Kind.TRANSFER_OUT, now, show.id,
+            await notify(uow, sender.id, Kind.TRANSFER_OUT, now, show.id,
                                         show=show.name, receiver=receiver.name)  # fmt: skip
             await uow.commit()
         return transfer

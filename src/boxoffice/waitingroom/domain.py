@@ -2,9 +2,14 @@
 
 Fairness, precisely:
 - Everyone who joins before the sale opens is "early". When the sale opens,
-  early fans get positions 1..E in lottery order: sorted by
-  HMAC-SHA256(seed, account id), a uniformly random permutation that anyone
-  can recompute from the published seed and the list of entrants.
+  early fans get positions 1..E in lottery order (`draw_order`): each has a
+  public pseudonymous id, HMAC-SHA256(salt, account id) with the room's
+  published salt, and the ids are sorted by HMAC-SHA256(key, id), where the
+  key is the seed (or SHA-256 of "seed:beacon" when the organiser entered a
+  public beacon). SHA-256 of the seed is published when the room is
+  configured (the commitment), the seed and the ids at the draw, so anyone
+  can recompute the whole order, and nobody could change the seed after
+  seeing who entered.
 - Later arrivals get positions E+1, E+2, ... in arrival order.
 - Admission moves one cursor forward: every position up to the cursor is
   admitted, so admission order is queue order by construction (nobody twice,
@@ -40,6 +45,17 @@ class WaitingRoom:
     window_minutes: float
     seed: str
     drawn_at: datetime | None = None
+    salt: str = ""
+    beacon: str | None = None
+
+    @property
+    def commitment(self) -> str:
+        return commitment_of(self.seed)
+
+    @property
+    def public_salt(self) -> str:
+        """The salt of the pseudonymous ids (rooms made before salts had one derived from the seed)."""
+        return self.salt or hashlib.sha256(f"salt:{self.seed}".encode()).hexdigest()[:32]
 
     def is_open(self, now: datetime) -> bool:
         return self.enabled and now >= self.opens_at
@@ -61,6 +77,26 @@ def check_room_settings(
         raise InvalidRequest("max_active is 1 to 1,000,000 buyers.", field="max_active")
     if not 1 <= window_minutes <= 120:
         raise InvalidRequest("The buying window is 1 to 120 minutes.", field="window_minutes")
+
+
+def commitment_of(seed: str) -> str:
+    """Published before anyone joins: the seed it commits to cannot be changed later."""
+    return hashlib.sha256(seed.encode()).hexdigest()
+
+
+def pseudonym(salt: str, account_id: str) -> str:
+    """A fan's public lottery id: unlinkable to the account without the account id."""
+    return hmac.new(salt.encode(), account_id.encode(), hashlib.sha256).hexdigest()
+
+
+def draw_key(seed: str, beacon: str | None) -> str:
+    return hashlib.sha256(f"{seed}:{beacon}".encode()).hexdigest() if beacon else seed
+
+
+def draw_order(seed: str, beacon: str | None, pseudonyms: Iterable[str]) -> list[str]:
+    """The published ids in lottery order (position 1 first): recomputable by anyone."""
+    key = draw_key(seed, beacon).encode()
+    return sorted(pseudonyms, key=lambda p: hmac.new(key, p.encode(), hashlib.sha256).digest())
 
 
 def lottery_key(seed: str, account_id: str) -> bytes:

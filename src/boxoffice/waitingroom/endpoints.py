@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
 
 from boxoffice.waitingroom.schemas import LotteryOut, PlaceOut, RoomIn, RoomOut
 from boxoffice.web.deps import ContainerDep, CurrentAccount, CurrentOrganiser, queue_limits
@@ -33,11 +34,16 @@ async def queue_place(
 
 @router.get("/shows/{show_id}/queue/lottery", response_model=LotteryOut)
 async def lottery(show_id: str, container: ContainerDep) -> LotteryOut:
+    """The commitment from the start; the seed, beacon and entrants once drawn (README: how to check)."""
     room, entrants = await container.waiting_room.lottery(show_id)
-    return LotteryOut(
-        show_id=show_id, drawn_at=room.drawn_at, seed=room.seed if room.drawn_at else None,
-        entrants=entrants,
-    )  # fmt: skip
+    return LotteryOut.of(room, entrants)
+
+
+@router.get("/shows/{show_id}/queue/lottery/entrants", response_class=PlainTextResponse)
+async def lottery_entrants(show_id: str, container: ContainerDep) -> PlainTextResponse:
+    """The entrants' pseudonymous ids in drawn order (position 1 first), one per line."""
+    entrants = await container.waiting_room.drawn_entrants(show_id)
+    return PlainTextResponse("".join(f"{e}\n" for e in entrants))
 
 
 @admin.put("/shows/{show_id}/waiting-room", response_model=RoomOut)

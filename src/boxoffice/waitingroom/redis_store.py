@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import redis.asyncio as aioredis
-
+from boxoffice.redisclient import AnyRedis, redis_client
 from boxoffice.waitingroom.domain import QueueView
 from boxoffice.waitingroom.store import AdmissionState
 
@@ -85,7 +84,7 @@ def _time(epoch: bytes | str | float) -> datetime:
 
 
 class RedisQueueStore:
-    def __init__(self, redis: aioredis.Redis, prefix: str = "boxoffice:wr") -> None:
+    def __init__(self, redis: AnyRedis, prefix: str = "boxoffice:wr") -> None:
         self._redis = redis
         self._prefix = prefix
         self._join = redis.register_script(_JOIN)
@@ -94,8 +93,8 @@ class RedisQueueStore:
         self._view = redis.register_script(_VIEW)
 
     @classmethod
-    def from_url(cls, url: str, prefix: str = "boxoffice:wr") -> RedisQueueStore:
-        return cls(aioredis.Redis.from_url(url), prefix=prefix)
+    def from_url(cls, url: str, prefix: str = "boxoffice:wr", *, cluster: bool = False) -> RedisQueueStore:
+        return cls(redis_client(url, cluster=cluster), prefix=prefix)
 
     def _k(self, show_id: str, name: str) -> str:
         return f"{self._prefix}:{{{show_id}}}:{name}"
@@ -184,8 +183,18 @@ class RedisQueueStore:
 
     async def forget(self, show_id: str) -> None:
         names = ("early", "line", "frozen", "next", "cursor", "last_at", "carry", "drawn",
-                 "ticks", "ticks_t", "done")  # fmt: skip
+                 "ticks", "ticks_t", "done", "mailed")  # fmt: skip
         await self._redis.delete(*(self._k(show_id, n) for n in names))
+
+    async def admitted_between(self, show_id: str, after: int, upto: int) -> list[str]:
+        found = await self._redis.zrangebyscore(self._k(show_id, "line"), f"({after}", upto)
+        return [a.decode() if isinstance(a, bytes) else str(a) for a in found]
+
+    async def mailed(self, show_id: str) -> int:
+        return int(await self._redis.get(self._k(show_id, "mailed")) or 0)
+
+    async def set_mailed(self, show_id: str, cursor: int) -> None:
+        await self._redis.set(self._k(show_id, "mailed"), cursor)
 
     async def memory_bytes(self, show_id: str) -> int:
         total = 0

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from boxoffice.storage.tables import waiting_rooms
+from boxoffice.storage.tables import lottery_draws, waiting_rooms
 from boxoffice.waitingroom.domain import WaitingRoom
 
 
@@ -21,6 +21,8 @@ def _room(row) -> WaitingRoom:  # type: ignore[no-untyped-def]
         window_minutes=row.window_minutes,
         seed=row.seed,
         drawn_at=row.drawn_at,
+        salt=row.salt or "",
+        beacon=row.beacon,
     )
 
 
@@ -45,6 +47,8 @@ class WaitingRoomRepository:
             "admit_per_minute": room.admit_per_minute,
             "max_active": room.max_active,
             "window_minutes": room.window_minutes,
+            "salt": room.salt,
+            "beacon": room.beacon,
         }
         if exists:
             await self._conn.execute(
@@ -61,3 +65,13 @@ class WaitingRoomRepository:
             .where(waiting_rooms.c.show_id == show_id, waiting_rooms.c.drawn_at.is_(None))
             .values(drawn_at=when)
         )
+
+    async def publish_draw(self, show_id: str, ordered_ids: list[str]) -> None:
+        """The entrants' pseudonymous ids in drawn order, once (a second draw keeps the first)."""
+        found = await self._conn.scalar(select(lottery_draws.c.show_id).where(lottery_draws.c.show_id == show_id))
+        if found is None:
+            await self._conn.execute(insert(lottery_draws).values(show_id=show_id, entrants="\n".join(ordered_ids)))
+
+    async def drawn_entrants(self, show_id: str) -> list[str] | None:
+        text = await self._conn.scalar(select(lottery_draws.c.entrants).where(lottery_draws.c.show_id == show_id))
+        return None if text is None else [line for line in text.split("\n") if line]

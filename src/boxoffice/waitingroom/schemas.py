@@ -22,6 +22,9 @@ class PlaceOut(BaseModel):
     admitted_until: datetime | None
     lottery_at: datetime
     poll_after_seconds: int = Field(description="Ask again after this long (also a Retry-After hint).")
+    lottery_id: str | None = Field(
+        default=None, description="Your pseudonymous id in the published lottery draw."
+    )
 
     @classmethod
     def of(cls, place: Place) -> PlaceOut:
@@ -30,7 +33,7 @@ class PlaceOut(BaseModel):
             show_id=place.show_id, status=s.status.value, position=s.position, ahead=s.ahead,
             estimated_wait_seconds=s.estimated_wait_seconds, admission_token=place.token,
             admitted_until=s.admitted_until, lottery_at=place.lottery_at,
-            poll_after_seconds=poll_after_seconds(s),
+            poll_after_seconds=poll_after_seconds(s), lottery_id=place.lottery_id,
         )  # fmt: skip
 
 
@@ -41,10 +44,16 @@ class RoomIn(BaseModel):
     admit_per_minute: int = Field(strict=True, ge=1, le=1_000_000)
     max_active: int | None = Field(default=None, strict=True, ge=1, le=1_000_000)
     window_minutes: float = Field(default=10, ge=1, le=120)
+    lottery_beacon: str | None = Field(
+        default=None, min_length=1, max_length=200,
+        description="A public value that did not exist when the room was configured (e.g. a public "
+        "lottery's draw number), mixed into the draw; settable until the sale opens.",
+    )  # fmt: skip
 
     def settings(self) -> RoomSettings:
         return RoomSettings(
-            self.enabled, self.opens_at, self.admit_per_minute, self.max_active, self.window_minutes
+            self.enabled, self.opens_at, self.admit_per_minute, self.max_active, self.window_minutes,
+            self.lottery_beacon,
         )
 
 
@@ -57,6 +66,9 @@ class RoomOut(BaseModel):
     window_minutes: float
     drawn_at: datetime | None
     seed: str | None = Field(description="The lottery seed, published once the lottery is drawn.")
+    commitment: str = Field(description="SHA-256 of the seed, published from the start.")
+    salt: str = Field(description="Salt of the entrants' pseudonymous ids.")
+    beacon: str | None
 
     @classmethod
     def of(cls, room: WaitingRoom) -> RoomOut:
@@ -64,15 +76,29 @@ class RoomOut(BaseModel):
             show_id=room.show_id, enabled=room.enabled, opens_at=room.opens_at,
             admit_per_minute=room.admit_per_minute, max_active=room.max_active,
             window_minutes=room.window_minutes, drawn_at=room.drawn_at,
-            seed=room.seed if room.drawn_at else None,
+            seed=room.seed if room.drawn_at else None, commitment=room.commitment,
+            salt=room.public_salt, beacon=room.beacon,
         )  # fmt: skip
 
 
 class LotteryOut(BaseModel):
     show_id: str
     drawn_at: datetime | None
-    seed: str | None
+    commitment: str = Field(description="SHA-256 of the seed (hex), published when the room was configured.")
+    seed: str | None = Field(description="Published at the draw: check SHA-256(seed) == commitment.")
+    salt: str = Field(description="Your id is HMAC-SHA256(salt, your account id); GET .../queue shows it.")
+    beacon: str | None = Field(description="The organiser's public value mixed into the draw, if any.")
     entrants: int
+    entrants_url: str = Field(description="The entrants' ids in drawn order, one per line (after the draw).")
     how_to_check: str = (
-        "Early entrants are ordered by HMAC-SHA256(seed, account id), smallest first."
+        "key = seed, or SHA-256(seed + ':' + beacon) in hex when there is a beacon; the entrants' "
+        "ids sorted by HMAC-SHA256(key, id) (bytes, smallest first) get positions 1, 2, ..."
     )
+
+    @classmethod
+    def of(cls, room: WaitingRoom, entrants: int) -> LotteryOut:
+        return cls(
+            show_id=room.show_id, drawn_at=room.drawn_at, commitment=room.commitment,
+            seed=room.seed if room.drawn_at else None, salt=room.public_salt, beacon=room.beacon,
+            entrants=entrants, entrants_url=f"/api/v1/shows/{room.show_id}/queue/lottery/entrants",
+        )  # fmt: skip

@@ -3,7 +3,6 @@ on the hold path (this service is the hold path's AdmissionGate)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -12,14 +11,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
+from boxoffice import outbox
 from boxoffice.accounts.domain import Account
 from boxoffice.cache.base import Cache
 from boxoffice.cache.local import LocalCache
 from boxoffice.clock import Clock
-from redis.exceptions import RedisError
-
 from boxoffice.errors import Busy, NotFound, QueueNotOpen, SaleNotOpen
 from boxoffice.inventory.domain import SaleStatus, Show
+from boxoffice.redisclient import REDIS_FAILURES
 from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.waitingroom.domain import (
     PlaceStatus,
@@ -27,14 +28,16 @@ from boxoffice.waitingroom.domain import (
     WaitingRoom,
     admissions_due,
     check_room_settings,
-    lottery_order,
+    draw_order,
+    pseudonym,
     status_of,
 )
 from boxoffice.waitingroom.store import AdmissionState, QueueStore
 from boxoffice.waitingroom.tokens import AdmissionTokens
 
 ROOM_TTL = 5.0
-STORE_FAILURES = (RedisError, OSError, asyncio.TimeoutError)
+YOUR_TURN_BATCH = 2000  # "your turn" mails enqueued per admission round, at most
+STORE_FAILURES = REDIS_FAILURES
 log = logging.getLogger("boxoffice.waitingroom")
 
 
@@ -54,6 +57,7 @@ class Place:
     status: QueueStatus
     token: str | None
     lottery_at: datetime
+    lottery_id: str | None = None  # the fan's pseudonymous id in the published draw
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,7 @@ class RoomSettings:
     admit_per_minute: int
     max_active: int | None = None
     window_minutes: float = 10
+    beacon: str | None = None  # a public value unknown when the room was configured
 
 
 class WaitingRoomService:
@@ -93,6 +98,8 @@ class WaitingRoomService:
                 window_minutes=settings.window_minutes,
                 seed=existing.seed if existing else secrets.token_hex(16),
                 drawn_at=existing.drawn_at if existing else None,
+                salt=(existing.salt if existing else "") or secrets.token_hex(16),
+                beacon=_beacon(existing, settings.beacon, self._clock.now() >= show.sale_opens_at),
             )  # fmt: skip
             await uow.rooms.save(room, exists=existing is not None)
             await uow.commit()
@@ -136,7 +143,7 @@ class WaitingRoomService:
         if status.status is PlaceStatus.ADMITTED:
             assert status.position is not None and status.admitted_until is not None
             token = self._tokens.issue(account.id, show.id, status.position, status.admitted_until)
-        return Place(show.id, status, token, show.sale_opens_at)
+        return Place(show.id, status, token, show.sale_opens_at, pseudonym(room.public_salt, account.id))
 
     async def check(self, account: Account, show_id: str, token: str | None) -> None:
         """The AdmissionGate: while the room is open, a hold needs a valid token.
@@ -163,13 +170,23 @@ class WaitingRoomService:
             log.warning("queue store unreachable; buyer %s not marked finished", account_id)
 
     async def lottery(self, show_id: str) -> tuple[WaitingRoom, int]:
-        """The room (its seed is public once drawn) and how many took part."""
+        """The room (its commitment always public, its seed once drawn) and how many took part."""
         room = await self.room(show_id)
         if room is None:
             raise NotFound("This show has no waiting room.")
-        async with store_errors_as_busy():
-            state = await self._store.state(show_id)
-            return room, (await self._store.freeze(show_id)) if state.drawn else 0
+        if room.drawn_at is None:
+            return room, 0
+        async with self._uow() as uow:
+            entrants = await uow.rooms.drawn_entrants(show_id)
+        return room, len(entrants or [])
+
+    async def drawn_entrants(self, show_id: str) -> list[str]:
+        """The published pseudonymous ids, in drawn order."""
+        async with self._uow() as uow:
+            entrants = await uow.rooms.drawn_entrants(show_id)
+        if entrants is None:
+            raise NotFound("The lottery of this show has not been drawn yet.")
+        return entrants
 
     async def lines(self) -> list[tuple[WaitingRoom, AdmissionState]]:
         """Each enabled room with the state of its line (for monitoring)."""
@@ -177,6 +194,14 @@ class WaitingRoomService:
             rooms = await uow.rooms.enabled()
         async with store_errors_as_busy():
             return [(room, await self._store.state(room.show_id)) for room in rooms]
+
+    async def line(self, show_id: str) -> AdmissionState | None:
+        """The line of a show's room (for the organiser's live view), or None without a room."""
+        room = await self.room(show_id)
+        if room is None or not room.enabled:
+            return None
+        async with store_errors_as_busy():
+            return await self._store.state(show_id)
 
     # -- the admitter (one at a time: see workers; safe if two race) -----------
 
@@ -207,12 +232,43 @@ class WaitingRoomService:
             room, last_admit_at=state.last_admit_at, now=now, carry=state.carry, active=active
         )
         moved = await self._store.advance(show_id, state.cursor, due, now, carry)
+        await self._tell_admitted(show_id, moved or state.cursor, now)
         return 0 if moved is None else moved - state.cursor
 
+    async def _tell_admitted(self, show_id: str, cursor: int, now: datetime) -> None:
+        """Mail "your turn" to the fans admitted since the last round. Crash-safe:
+        the mark moves only after the mails are committed, and a range mailed
+        twice is enqueued once (the dedupe key is per show and account)."""
+        mailed = await self._store.mailed(show_id)
+        if cursor <= mailed:
+            return
+        upto = min(cursor, mailed + YOUR_TURN_BATCH)
+        accounts = await self._store.admitted_between(show_id, mailed, upto)
+        async with self._uow(write=True) as uow:
+            await uow.outbox.add([
+                outbox.message(
+                    kind=outbox.EMAIL_YOUR_TURN, account_id=account_id, now=now,
+                    payload={"show_id": show_id}, dedupe_key=f"your-turn:{show_id}:{account_id}",
+                )  # fmt: skip
+                for account_id in accounts
+            ])
+            await uow.commit()
+        await self._store.set_mailed(show_id, upto)
+
     async def _draw(self, room: WaitingRoom, now: datetime) -> None:
+        """Order the early entrants by the published rule (domain.draw_order) and
+        publish their pseudonymous ids with the seed."""
         await self._store.freeze(room.show_id)
         entrants = await self._store.early_entrants(room.show_id)
-        await self._store.place_early(room.show_id, lottery_order(room.seed, entrants))
+        by_id = {pseudonym(room.public_salt, account_id): account_id for account_id in entrants}
+        ordered = draw_order(room.seed, room.beacon, by_id)
+        with contextlib.suppress(IntegrityError):  # another admitter published first: theirs stands
+            async with self._uow(write=True) as uow:  # published first: a draw is never unpublished
+                await uow.rooms.publish_draw(room.show_id, ordered)
+                await uow.commit()
+        async with self._uow() as uow:
+            ordered = await uow.rooms.drawn_entrants(room.show_id) or []
+        await self._store.place_early(room.show_id, [by_id[p] for p in ordered])
         async with self._uow(write=True) as uow:
             await uow.rooms.mark_drawn(room.show_id, now)
             await uow.commit()
@@ -237,13 +293,21 @@ async def _show(uow, show_id: str) -> Show:  # type: ignore[no-untyped-def]
     return show
 
 
+def _beacon(existing: WaitingRoom | None, beacon: str | None, sale_open: bool) -> str | None:
+    """A beacon is set before the sale opens (the draw) and then never changes."""
+    if sale_open or (existing is not None and beacon is None):
+        return existing.beacon if existing else None
+    return beacon
+
+
 def _room_to_json(room: WaitingRoom | None) -> bytes:
     if room is None:
         return b"null"
     return json.dumps({
         "show_id": room.show_id, "enabled": room.enabled, "opens_at": room.opens_at.isoformat(),
         "admit_per_minute": room.admit_per_minute, "max_active": room.max_active,
-        "window_minutes": room.window_minutes, "seed": room.seed,
+        "window_minutes": room.window_minutes, "seed": room.seed, "salt": room.salt,
+        "beacon": room.beacon,
         "drawn_at": room.drawn_at.isoformat() if room.drawn_at else None,
     }).encode()  # fmt: skip
 

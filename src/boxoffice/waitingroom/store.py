@@ -64,6 +64,14 @@ class QueueStore(Protocol):
 
     async def forget(self, show_id: str) -> None: ...
 
+    async def admitted_between(self, show_id: str, after: int, upto: int) -> list[str]:
+        """The accounts at positions after < p <= upto, in line order ("your turn" mail)."""
+
+    async def mailed(self, show_id: str) -> int:
+        """The cursor up to which admitted fans were told by mail (0 at first)."""
+
+    async def set_mailed(self, show_id: str, cursor: int) -> None: ...
+
     async def ping(self) -> None:
         """Raise if the store does not answer."""
 
@@ -82,6 +90,7 @@ class _Line:
     carry: float = 0.0
     ticks: list[tuple[int, datetime]] = field(default_factory=list)  # (cursor, when), ascending
     finished: set[int] = field(default_factory=set)
+    mailed: int = 0
 
 
 class MemoryQueueStore:
@@ -172,6 +181,17 @@ class MemoryQueueStore:
 
     async def forget(self, show_id: str) -> None:
         self._lines.pop(show_id, None)
+
+    async def admitted_between(self, show_id: str, after: int, upto: int) -> list[str]:
+        found = [(p, a) for a, p in self._line(show_id).positions.items() if after < p <= upto]
+        return [account for _, account in sorted(found)]
+
+    async def mailed(self, show_id: str) -> int:
+        return self._line(show_id).mailed
+
+    async def set_mailed(self, show_id: str, cursor: int) -> None:
+        line = self._line(show_id)
+        line.mailed = max(line.mailed, cursor)
 
     async def ping(self) -> None:
         return None

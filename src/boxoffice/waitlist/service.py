@@ -20,6 +20,7 @@ from boxoffice.ids import new_id
 from boxoffice.inventory.domain import SectionKind
 from boxoffice.inventory.events import InventoryListener
 from boxoffice.notifications.domain import Kind
+from boxoffice.notifications.service import notify
 from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.waitlist.domain import LIVE, Entry, EntryStatus, ListStats, check_join
 
@@ -151,7 +152,7 @@ class WaitlistService:
             if not await uow.waitlist.set_status(entry, WAITING, EntryStatus.OFFERED, now, Action.OFFERED,
                                                  hold_id=hold.id, offer_expires_at=until):  # fmt: skip
                 return False  # the fan left meanwhile: nothing is written
-            await uow.notifications.add(entry.account_id, Kind.OFFER, now, show_id, show=show.name,
+            await notify(uow, entry.account_id, Kind.OFFER, now, show_id, show=show.name,
                                         quantity=entry.quantity, until=until.isoformat(timespec="minutes"),
                                         hold_id=hold.id)  # fmt: skip
             await uow.commit()

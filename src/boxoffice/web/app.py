@@ -21,6 +21,9 @@ from boxoffice.rules import endpoints as rules
 from boxoffice.transfers import endpoints as transfers
 from boxoffice.waitlist import endpoints as waitlist
 from boxoffice.bootstrap import Container
+from boxoffice.email import pages as mail_pages
+from boxoffice.webhooks import endpoints as webhooks
+from boxoffice.webhooks import pages as webhook_pages
 from boxoffice.holds import endpoints as holds
 from boxoffice.inventory import endpoints as inventory
 from boxoffice.observability import endpoints as observability
@@ -29,6 +32,8 @@ from boxoffice.observability.middleware import Observe
 from boxoffice.orders import endpoints as orders
 from boxoffice.payments import endpoints as payments
 from boxoffice.presale import endpoints as presale
+from boxoffice.pages import aftersale as after_sale_pages
+from boxoffice.vouchers import endpoints as vouchers
 from boxoffice.pages import fan as fan_pages
 from boxoffice.pages import organiser as organiser_pages
 from boxoffice.pages.base import STATIC, LoginRequired, Pages, login_required
@@ -89,9 +94,13 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
         health.router, docs.router, accounts.router, inventory.router, inventory.admin,
         holds.router, orders.router, orders.admin, waitingroom.router, waitingroom.admin,
         audit.admin, observability.router, payments.router, presale.router, presale.admin,
+        vouchers.admin,
         fan_pages.router, organiser_pages.router, *after_sale_routers(),
     ):  # fmt: skip
         app.include_router(router)
+    app.include_router(mail_pages.router)  # /mail: the mail catcher's inbox (development)
+    app.include_router(webhooks.admin)
+    app.include_router(webhook_pages.router)
     return app
 
 
@@ -100,4 +109,5 @@ def after_sale_routers() -> list:  # type: ignore[type-arg]
     return [
         rules.router, rules.admin, refunds.router, refunds.admin, transfers.router, resale.router,
         waitlist.router, waitlist.admin, checkin.router, checkin.admin, notifications.router,
+        after_sale_pages.router,
     ]  # fmt: skip

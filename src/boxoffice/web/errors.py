@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from boxoffice import errors
 from boxoffice.observability.metrics import Metrics
+from boxoffice.web.lost import CANDIDATES, lost_connection
 
 log = logging.getLogger("boxoffice.web")
 
@@ -26,7 +27,6 @@ STATUS: list[tuple[type[errors.DomainError], int]] = [
     (errors.NotFound, 404),
     (errors.IdempotencyMismatch, 422),
     (errors.Conflict, 409),
-    (errors.LimitExceeded, 429),
     (errors.RateLimited, 429),
     (errors.PaymentDeclined, 402),
     (errors.PaymentTimeout, 504),
@@ -47,6 +47,8 @@ def error_response(status: int, code: str, message: str, **details: object) -> J
         headers["Retry-After"] = str(details["retry_after"])
     elif status == 503:
         headers["Retry-After"] = "1"
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="boxoffice"'
     return JSONResponse(
         {"error": {"code": code, "message": message, **details}}, status_code=status, headers=headers
     )
@@ -66,6 +68,10 @@ def domain_error_response(error: errors.DomainError) -> JSONResponse:
 
 
 def unexpected_response(metrics: Metrics | None, exc: Exception) -> JSONResponse:
+    if lost_connection(exc):  # not a bug: the client may try again
+        count_error(metrics, errors.Busy.code)
+        log.warning("lost connection: %s: %s", type(exc).__name__, exc)
+        return domain_error_response(errors.Busy())
     count_error(metrics, "internal_error")
     log.exception("unhandled error", exc_info=exc)
     return error_response(500, "internal_error", "Something went wrong on our side.")
@@ -115,7 +121,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    if lost_connection(exc):
+        log.warning("lost connection: %s: %s", type(exc).__name__, exc)
+        return await _domain_error(request, errors.Busy())  # a page for a page, JSON for the API
     return unexpected_response(getattr(request.app.state.container, "metrics", None), exc)
 
 
@@ -123,4 +132,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for kind in CANDIDATES:  # answered inside the app (not re-raised to the server) when lost
+        app.add_exception_handler(kind, _unexpected)
     app.add_exception_handler(Exception, _unexpected)

@@ -44,7 +44,7 @@ def jobs_of(container: Container, sweep_every: float) -> list[Job]:
 
 def lease_for(container: Container) -> Lease:
     url = container.settings.redis_url
-    return RedisLease.from_url(url) if url else LocalLease()
+    return RedisLease.from_url(url, cluster=container.settings.redis_cluster) if url else LocalLease()
 
 
 async def run_rounds(job: Job, lease: Lease, rounds: int | None = None) -> None:

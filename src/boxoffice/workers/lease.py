@@ -17,8 +17,7 @@ import logging
 import secrets
 from typing import Protocol
 
-import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from boxoffice.redisclient import REDIS_FAILURES, AnyRedis, redis_client
 
 log = logging.getLogger("boxoffice.workers")
 
@@ -58,7 +57,7 @@ class LocalLease:
 
 
 class RedisLease:
-    def __init__(self, redis: aioredis.Redis, prefix: str = "boxoffice:lease") -> None:
+    def __init__(self, redis: AnyRedis, prefix: str = "boxoffice:lease") -> None:
         self._redis = redis
         self._prefix = prefix
         self.owner = secrets.token_hex(8)
@@ -66,8 +65,8 @@ class RedisLease:
         self._release = redis.register_script(_RELEASE)
 
     @classmethod
-    def from_url(cls, url: str) -> RedisLease:
-        return cls(aioredis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2))
+    def from_url(cls, url: str, *, cluster: bool = False) -> RedisLease:
+        return cls(redis_client(url, cluster=cluster, socket_timeout=2, socket_connect_timeout=2))
 
     async def acquire(self, job: str, ttl_seconds: float) -> bool:
         key, ttl_ms = f"{self._prefix}:{job}", max(int(ttl_seconds * 1000), 1)
@@ -75,14 +74,14 @@ class RedisLease:
             if await self._redis.set(key, self.owner, nx=True, px=ttl_ms):
                 return True
             return bool(await self._renew(keys=[key], args=[self.owner, ttl_ms]))
-        except (RedisError, OSError) as exc:  # no Redis, no lease: skip the round
+        except REDIS_FAILURES as exc:  # no Redis, no lease: skip the round
             log.warning("lease %s unavailable: %s", job, exc)
             return False
 
     async def release(self, job: str) -> None:
         try:
             await self._release(keys=[f"{self._prefix}:{job}"], args=[self.owner])
-        except (RedisError, OSError) as exc:
+        except REDIS_FAILURES as exc:
             log.warning("lease %s not released (it will expire): %s", job, exc)
 
     async def close(self) -> None:

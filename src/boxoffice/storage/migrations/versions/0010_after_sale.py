@@ -145,7 +145,6 @@ def upgrade() -> None:
         sa.Column("data", sa.Text(), nullable=False),
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("read_at", UTCDateTime(timezone=True)),
-        sa.Column("emailed_at", UTCDateTime(timezone=True)),
         sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], name=op.f("fk_notifications_account_id_accounts"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
     )
