@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from sqlalchemy import text
 from boxoffice.bootstrap import Container
 from boxoffice.clock import FakeClock
 from boxoffice.inventory.domain import Show
+from boxoffice.settings import Settings
 from boxoffice.storage.database import Database
 from boxoffice.storage.migrate import migrate
 from boxoffice.storage.tables import metadata
@@ -111,9 +113,16 @@ def database_url(backend: str, tmp_path: Path) -> str:
 
 @pytest.fixture
 async def container(database_url: str, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Container]:
-    if database_url.startswith("postgresql"):
+    async with fresh_container(settings_for(tmp_path, database_url), clock) as c:
+        yield c
+
+
+@contextlib.asynccontextmanager
+async def fresh_container(settings: Settings, clock: FakeClock) -> AsyncIterator[Container]:
+    """A container on an empty schema (SQLite migrated, PostgreSQL truncated), closed after."""
+    if settings.effective_database_url.startswith("postgresql"):
         await _prepare_postgres()
-    c = make_container(settings_for(tmp_path, database_url), clock)
+    c = make_container(settings, clock)
     if c.database.is_sqlite:
         await migrate(c.database)
     else:

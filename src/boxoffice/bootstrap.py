@@ -43,7 +43,7 @@ from boxoffice.storage.uow import unit_of_work_factory
 from boxoffice.waitingroom.redis_store import RedisQueueStore
 from boxoffice.waitingroom.service import WaitingRoomService
 from boxoffice.waitingroom.store import MemoryQueueStore, QueueStore
-from boxoffice.waitingroom.tokens import AdmissionTokens
+from boxoffice.waitingroom.tokens import AdmissionTokens, PlaceTokens
 from boxoffice.checkin.service import CheckinService
 from boxoffice.notifications.service import NotificationService
 from boxoffice.refunds.service import RefundService
@@ -179,7 +179,7 @@ def build_container(
         if settings.redis_url else MemoryQueueStore()
     )
     waiting_room = WaitingRoomService(
-        uow, queue_store, clock, AdmissionTokens(secret), cache, local
+        uow, queue_store, clock, AdmissionTokens(secret), cache, local, PlaceTokens(secret)
     )
     limits = RateLimits(
         {

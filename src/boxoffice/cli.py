@@ -110,10 +110,15 @@ def serve(host: str, port: int, workers: int) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-def demo(host: str, port: int) -> None:
-    """Run the app with the demo show loaded (created once, kept on restart)."""
+@click.option("--pix-port", default=8900, show_default=True, type=click.IntRange(1, 65535),
+              help="Where the demo's fake Pix provider listens (not started if BOXOFFICE_PIX_PROVIDER_URL is set).")  # fmt: skip
+def demo(host: str, port: int, pix_port: int) -> None:
+    """Run the app with the demo show loaded (created once, kept on restart),
+    beside a fake Pix provider (its own process) to pay with Pix."""
     from boxoffice.demo import DEMO_FAN, DEMO_ORGANISER, load_demo
+    from boxoffice.payments.demo import demo_pix_provider
 
+    os.environ.setdefault("BOXOFFICE_PUBLIC_URL", f"http://{host}:{port}")  # links in the demo's mail
     show_id = _run(load_demo)
     settings = _settings()
     click.echo(f"boxoffice demo on {settings.effective_database_url}")
@@ -122,12 +127,20 @@ def demo(host: str, port: int) -> None:
     click.echo(f"  show      http://{host}:{port}/api/v1/shows/{show_id}")
     click.echo(f"  fan       {DEMO_FAN[0]} / {DEMO_FAN[1]}")
     click.echo(f"  organiser {DEMO_ORGANISER[0]} / {DEMO_ORGANISER[1]}")
+    if settings.smtp_url:
+        click.echo(f"  mail      sent to {settings.smtp_url}")
+    else:
+        click.echo(f"  mail      http://{host}:{port}/mail  (the local mail catcher: every mail sent, PDF tickets too)")
+    click.echo(f"  webhooks  http://{host}:{port}/admin/webhooks")
     if settings.cookie_secure and host not in {"127.0.0.1", "localhost", "::1"}:
         click.echo(
             "  note: the session cookie is Secure, so browsers keep it only over HTTPS "
             "(or on localhost); for a plain-HTTP trial on a network set BOXOFFICE_COOKIE_SECURE=false"
         )
-    _serve(host, port, 1)
+    with demo_pix_provider(host, port, pix_port) as pix:
+        if pix:
+            click.echo(f"  pix bank  {pix} (the fake Pix provider: pick Pix at checkout, approve on its page)")
+        _serve(host, port, 1)
 
 
 @main.command()
@@ -222,6 +235,28 @@ def show_export(show_id: str) -> None:
 
     spec = _run(lambda c: c.inventory.export_show(show_id))
     click.echo(json.dumps(ShowIn.of(spec).model_dump(mode="json"), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=1025, show_default=True)
+@click.option("--folder", type=click.Path(path_type=Path), default=Path("data/mail"), show_default=True)
+def mailcatcher(host: str, port: int, folder: Path) -> None:
+    """A local SMTP server keeping every mail in FOLDER (one .eml each): point
+    BOXOFFICE_SMTP_URL=smtp://HOST:PORT at it when several processes send."""
+    import time
+
+    from boxoffice.email.catcher import MailCatcher
+
+    catcher = MailCatcher(folder, host, port).start()
+    click.echo(f"mail catcher on {catcher.url}, keeping mail in {folder.resolve()}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        catcher.stop()
 
 
 @main.command("pix-provider")

@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     mail_from: str = "boxoffice <tickets@boxoffice.localhost>"
     public_url: str = Field(default="http://127.0.0.1:8000", description="The site's address, for links in mail")
     outbox_every_seconds: float = Field(
-        default=1.0, gt=0, le=60, description="How often the outbox worker looks for due messages"
+        default=1.0, gt=0, le=3600, description="How often the outbox worker looks for due messages"
     )
     outbox_backoff_seconds: float = Field(
         default=30.0, gt=0, le=3600, description="First retry delay of a failed delivery (doubles each try)"

@@ -100,3 +100,23 @@ async def test_leaving_and_bad_joins(client: httpx.AsyncClient, container: Conta
     assert (await fan.delete(f"/api/v1/shows/{small.id}/waitlist")).status_code == 204
     assert (await fan.get(f"/api/v1/shows/{small.id}/waitlist")).json()["status"] == "left"
     assert (await join(fan, small)).status_code == 201  # back, at the end of the line
+
+
+async def test_added_capacity_and_expired_holds_reach_the_line(
+    client: httpx.AsyncClient, container: Container, small: Show, clock: FakeClock
+) -> None:
+    buyer, holder, waiting = await sign_up(client), await sign_up(client), await sign_up(client)
+    boss = await organiser(container, client)
+    await buy(buyer, small, quantity=1)
+    held = await holder.hold(small.id, small.sections[0].id, key(), quantity=1)  # the last ticket, unpaid
+    assert held.status_code == 201
+    assert (await join(waiting, small, quantity=2)).status_code == 201
+    r = await boss.patch(f"/api/v1/admin/shows/{small.id}/sections/{small.sections[0].id}", json={"capacity": 3})
+    assert r.status_code == 200, r.text
+    assert await container.waitlist.offer() == 0  # one more place: not enough for 2
+    clock.advance(minutes=11)  # the unpaid hold expires (10 minutes)
+    assert await container.waitlist.offer() == 1  # the background job's round
+    offer = (await waiting.get(f"/api/v1/shows/{small.id}/waitlist")).json()
+    assert offer["status"] == "offered"
+    assert (await waiting.pay(offer["hold_id"], key())).status_code == 201
+    assert await sold_matches_tickets(container, small.sections[0].id)

@@ -52,7 +52,11 @@ def test_fan_pages_have_no_serious_accessibility_problems(browser: Browser, serv
         page.goto(checkout)
         page.get_by_role("button", name=re.compile("^Pay")).click()
         expect(page.get_by_role("heading", name="Thank you! Here are your tickets.")).to_be_visible()
-        problems |= _check(page, [page.url.removeprefix(server.url), "/my/tickets", checkout], width)
+        order = page.url.removeprefix(server.url)
+        code = page.locator(".ticket code").first.inner_text()
+        problems |= _check(page, [order, "/my/tickets", checkout, f"/my/tickets/{code}", "/my/notifications",
+                                  f"/shows/{show['id']}/resale", f"/shows/{show['id']}/waitlist",
+                                  f"/orders/{order.rsplit('/', 1)[-1]}/refund"], width)  # fmt: skip
     finally:
         ctx.close()
     assert problems == {}
@@ -76,7 +80,8 @@ def test_waiting_room_and_organiser_pages_have_no_serious_accessibility_problems
         page.wait_for_url("**/")
         sid = show["id"]
         problems |= _check(page, ["/admin", "/admin/shows/new", f"/admin/shows/{sid}", f"/admin/shows/{sid}/edit",
-                                  f"/admin/shows/{sid}/sections", "/admin/checkin"], width)  # fmt: skip
+                                  f"/admin/shows/{sid}/sections", f"/admin/shows/{sid}/after-sale",
+                                  "/admin/checkin"], width)  # fmt: skip
         page.goto("/admin/shows/new")
         page.get_by_role("button", name="Create the show").click()  # an empty form: every error shown
         expect(page.locator("#form-problems")).to_be_visible()

@@ -54,7 +54,7 @@ def test_main_journey_on_a_phone_and_back_after_paying(browser: Browser, server:
 
         expect(page.get_by_role("heading", name="Thank you! Here are your tickets.")).to_be_visible()
         ticket = page.locator(".ticket").first
-        expect(ticket).to_contain_text("Seat F-15")
+        expect(ticket.locator("dd").nth(3)).to_have_text("F-15")
         expect(ticket).to_contain_text("Allianz Parque")
         expect(ticket).to_contain_text("Fã Teste")
         expect(ticket).to_contain_text("BX-")

@@ -66,3 +66,27 @@ def test_kubernetes_manifests_follow_the_schemas() -> None:
     selector = docs["Service/boxoffice"]["spec"]["selector"]
     labels = docs["Deployment/boxoffice"]["spec"]["template"]["metadata"]["labels"]
     assert selector.items() <= labels.items()
+
+
+def test_compose_runs_through_pgbouncer_and_has_a_redis_cluster_variant() -> None:
+    base, variant = DEPLOY / "docker-compose.yml", DEPLOY / "docker-compose.redis-cluster.yml"
+    _run(_tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", str(variant))
+    services = yaml.safe_load(base.read_text())["services"]
+    app_env = services["app1"]["environment"]
+    assert "@pgbouncer:" in app_env["BOXOFFICE_DATABASE_URL"] and app_env["BOXOFFICE_DATABASE_PGBOUNCER"] == "true"
+    assert services["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
+    cluster = yaml.safe_load(variant.read_text())["services"]
+    assert {"redis-1", "redis-2", "redis-3", "redis-cluster-create"} <= set(cluster)
+    for name in ("app1", "app2", "app3", "worker"):
+        assert cluster[name]["environment"]["BOXOFFICE_REDIS_CLUSTER"] == "true", name
+
+
+def test_kubernetes_apps_go_through_pgbouncer() -> None:
+    docs = {d["kind"] + "/" + d["metadata"]["name"]: d
+            for d in yaml.safe_load_all((DEPLOY / "k8s" / "pgbouncer.yaml").read_text())}  # fmt: skip
+    assert "pool_mode = transaction" in docs["ConfigMap/pgbouncer-config"]["data"]["pgbouncer.ini"]
+    assert docs["Service/pgbouncer"]["spec"]["selector"].items() <= (
+        docs["Deployment/pgbouncer"]["spec"]["template"]["metadata"]["labels"].items()
+    )
+    config = yaml.safe_load((DEPLOY / "k8s" / "configmap.yaml").read_text())["data"]
+    assert config["BOXOFFICE_DATABASE_PGBOUNCER"] == "true" and "BOXOFFICE_REDIS_CLUSTER" in config

@@ -8,6 +8,7 @@ import asyncio
 from collections import Counter
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from boxoffice import outbox
@@ -180,3 +181,41 @@ def test_backoff_doubles_up_to_its_cap() -> None:
     backoff = Backoff(base_seconds=10, cap_seconds=60, max_attempts=3)
     assert [backoff.delay(n).total_seconds() for n in (1, 2, 3, 4, 50)] == [10, 20, 40, 60, 60]
     assert not backoff.gives_up(2) and backoff.gives_up(3)
+
+
+@pytest.mark.postgres
+async def test_raw_asyncpg_writers_insert_the_same_rows(container: Container) -> None:
+    """orders settled on asyncpg (no unit of work) enqueue with INSERT_SQL, idempotently."""
+    if container.database.is_sqlite:
+        pytest.skip("asyncpg only")
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    from boxoffice.outbox.repository import INSERT_SQL, insert_args
+
+    url = make_url(container.database.url)
+    conn = await asyncpg.connect(host=url.host, port=url.port, user=url.username, database=url.database)
+    try:
+        messages = outbox.paid_order_messages(
+            order_id="o1", account_id="a1", show_id="s1", amount_cents=100, currency="BRL",
+            ticket_codes=["t1"], now=container.clock.now(),
+        )  # fmt: skip
+        for _ in range(2):
+            async with conn.transaction():
+                await conn.executemany(INSERT_SQL, [insert_args(m) for m in messages])
+    finally:
+        await conn.close()
+    confirmation = await _message(container, "order-confirmation:o1")
+    assert (confirmation.kind, confirmation.payload) == (outbox.EMAIL_ORDER_CONFIRMATION, {"order_id": "o1"})
+    assert (await _message(container, "order.paid:o1")).payload["data"]["tickets"] == ["t1"]
+
+
+async def test_the_backlog_is_a_metric(container: Container, client: httpx.AsyncClient, clock: FakeClock) -> None:
+    receiver = Receiver()
+    receiver.failures_left = 1
+    await _enqueue(container, 2)
+    clock.advance(seconds=90)
+    await _worker(container, receiver, batch_size=1).run_once()  # one fails, one waits
+    text = (await client.get("/metrics")).text
+    assert 'boxoffice_outbox_messages{status="pending"} 2.0' in text
+    assert "boxoffice_outbox_oldest_due_seconds 90.0" in text

@@ -13,11 +13,10 @@ import pytest
 from boxoffice.bootstrap import Container
 from boxoffice.clock import FakeClock
 from boxoffice.inventory.domain import Show
-from boxoffice.storage.migrate import migrate
-from tests.conftest import _prepare_postgres, _truncate
+from tests.conftest import fresh_container
 from tests.e2e.server import free_port
 from tests.payments.provider import API_KEY, WEBHOOK_SECRET, PixProvider, serving
-from tests.support import Fan, make_container, settings_for, show_spec, sign_up
+from tests.support import Fan, settings_for, show_spec, sign_up
 
 
 @pytest.fixture(scope="module")
@@ -40,24 +39,13 @@ async def container(
     database_url: str, tmp_path: Path, clock: FakeClock, pix_provider: PixProvider, shop_port: int
 ) -> AsyncIterator[Container]:
     """The shop's container with Pix on (overrides the top-level fixture here)."""
-    if database_url.startswith("postgresql"):
-        await _prepare_postgres()
     settings = settings_for(
         tmp_path, database_url, pix_provider_url=pix_provider.url, pix_api_key=API_KEY,
         pix_webhook_secret=WEBHOOK_SECRET, pix_payment_minutes=15, pix_reconcile_after_seconds=60,
         pix_notify_url=f"http://127.0.0.1:{shop_port}/api/v1/payments/pix/webhook",
     )  # fmt: skip
-    c = make_container(settings, clock)
-    if c.database.is_sqlite:
-        await migrate(c.database)
-    else:
-        await _truncate(c.database)
-    try:
+    async with fresh_container(settings, clock) as c:
         yield c
-    finally:
-        if not c.database.is_sqlite:
-            await _truncate(c.database)
-        await c.close()
 
 
 @pytest.fixture

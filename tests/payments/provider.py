@@ -18,20 +18,19 @@ import uvicorn
 
 from boxoffice.bootstrap import Container
 from boxoffice.web.app import create_app
-from tests.e2e.server import free_port
+from tests.e2e.server import Server, free_port
 
 WEBHOOK_SECRET = "pix-test-webhook-secret-0123456789abcdef"
 API_KEY = "pix-test-api-key"
 
 
-class PixProvider:
-    def __init__(self, log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self.proc: subprocess.Popen[bytes] | None = None
+class PixProvider(Server):
+    """`boxoffice pix-provider` on a free port (stopped like a Server)."""
 
-    def start(self, timeout: float = 30) -> None:
+    def __init__(self, log: Path) -> None:
+        super().__init__({}, log)
+
+    def start(self, timeout: float = 120, workers: int = 1) -> None:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "boxoffice", "pix-provider", "--port", str(self.port),
@@ -46,14 +45,6 @@ class PixProvider:
                     return
             time.sleep(0.1)
         raise AssertionError(f"pix provider did not start: {self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(

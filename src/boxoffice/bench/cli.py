@@ -1,4 +1,4 @@
-"""`boxoffice bench sale | cache | overhead | balancer`."""
+"""`boxoffice bench sale | cache | overhead | balancer | fleet | front-door`."""
 
 from __future__ import annotations
 
@@ -131,3 +131,64 @@ def balancer(app_counts: str, **kwargs: Any) -> None:
     click.echo("-- holds per second by app processes")
     for label, report in reports.items():
         click.echo(f"{label:<10} {report.rates['holds'].per_second:>8,.0f}/s   empty {report.rates['empty'].per_second:>9,.0f}/s")
+
+
+@bench.command()
+@click.option("--redis-url", required=True, help="A single Redis (redis://host:port/db).")
+@click.option("--redis-cluster-url", required=True, help="Any node of a Redis Cluster.")
+@click.option("--database-url", required=True,
+              help="A PostgreSQL server (postgresql+asyncpg://...); the bench makes and drops its own database.")
+@click.option("--pgbouncer-url", required=True,
+              help="A PgBouncer (transaction mode) in front of that same server (postgresql+asyncpg://...).")
+@click.option("--seconds", default=5.0, show_default=True, type=click.FloatRange(1, 60), help="Length of each phase.")
+@click.option("--concurrency", default=32, show_default=True, type=click.IntRange(1, 512))
+@click.option("--fans", default=200, show_default=True, type=click.IntRange(1, 10_000))
+def fleet(redis_url: str, redis_cluster_url: str, database_url: str, pgbouncer_url: str, seconds: float,
+          concurrency: int, fans: int) -> None:  # fmt: skip
+    """Redis Cluster against one Redis, PgBouncer against direct connections:
+    rates of each, in one run, and their ratio."""
+    import os
+    import tempfile
+
+    from boxoffice.bench.fleet import database_rates, redis_rates
+
+    def progress(message: str) -> None:
+        click.echo(f"  .. {message}", err=True)
+
+    async def work() -> list[str]:
+        rates = await redis_rates(redis_url, redis_cluster_url, seconds=seconds, concurrency=concurrency,
+                                  progress=progress)  # fmt: skip
+        with tempfile.TemporaryDirectory() as data_dir:
+            rates += await database_rates(database_url, pgbouncer_url, seconds=seconds, concurrency=concurrency,
+                                          fans=fans, data_dir=Path(data_dir), progress=progress)  # fmt: skip
+        return [rate.line() for rate in rates]
+
+    lines = asyncio.run(work())
+    click.echo(f"{'':<26} {'single/direct':>10} {'cluster/PgB':>10}")
+    for line in lines:
+        click.echo(line)
+    click.echo(f"load average {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}; "
+               f"{seconds:g} s per phase, {concurrency} concurrent callers")  # fmt: skip
+
+
+@bench.command("front-door")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16))
+@click.option("--logins", default=200, show_default=True, type=click.IntRange(1, 2000),
+              help="Clients logging in at once during the storm.")
+@click.option("--fans", default=200, show_default=True, type=click.IntRange(1, 20_000),
+              help="Fans in the waiting room whose polls are measured.")
+@click.option("--seconds", default=5, show_default=True, type=click.IntRange(1, 60), help="Length of each phase.")
+@click.option("--database-url", default=None, help="PostgreSQL for the app (default: SQLite).")
+@click.option("--redis-url", default=None, help="Redis for the app (default: in-process).")
+def front_door(**kwargs: Any) -> None:
+    """Logins/s per worker and the p99 of /healthz and availability during a
+    login storm; polls/s of fans far from the front against the empty endpoint,
+    with the app's CPU per poll."""
+    from boxoffice.bench.frontdoor import front_door as run
+
+    def progress(message: str) -> None:
+        click.echo(f"  .. {message}", err=True)
+
+    figures = asyncio.run(run(progress=progress, **kwargs))
+    for line in figures.lines():
+        click.echo(line)

@@ -153,7 +153,7 @@ def decide(
             tickets = issue(s.order, hold, show, now)
             order = replace(s.order, status=OrderStatus.PAID, updated_at=now,
                             payment_reference=reference, tickets=tickets)  # fmt: skip
-            messages = outbox.order_paid_messages(
+            messages = outbox.paid_order_messages(
                 order_id=order.id, account_id=order.account_id, show_id=order.show_id,
                 amount_cents=order.amount_cents, currency=order.currency,
                 ticket_codes=[t.code for t in tickets], now=now,

@@ -24,7 +24,7 @@ from boxoffice.inventory.domain import Show
 from boxoffice.ids import new_id
 from boxoffice.orders.domain import Order, OrderStatus
 from boxoffice.orders.repository import created_event, issued_event, settled_event
-from boxoffice.outbox.repository import message_row
+from boxoffice.outbox.repository import insert_args  # the columns of outbox.repository.INSERT_SQL
 from boxoffice.orders.settle import Paid, Refused, State, converted_event, sold_per_section
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
@@ -133,10 +133,6 @@ def postgres_open(database: Database, on_commit: CommitObserver | None):  # type
     return open_order
 
 
-OUTBOX_COLUMNS = ("id", "kind", "dedupe_key", "account_id", "recipient", "payload", "status",
-                  "attempts", "created_at", "next_attempt_at")  # fmt: skip
-
-
 class PostgresSettleStore:
     """A SettleStore (orders/settle.py) on one asyncpg connection inside a transaction."""
 
@@ -176,7 +172,7 @@ class PostgresSettleStore:
             *(settled_event(r.order, OrderStatus.FAILED, now, r.reference, r.reason) for r in refused),
         ]
         rows = [audit_row(e) for e in events]
-        messages = [message_row(m) for p in paid for m in p.messages]
+        messages = [insert_args(m) for p in paid for m in p.messages]
         counts = await self._conn.fetchrow(
             WRITE, [p.hold.id for p in paid], now, list(sold), list(sold.values()),
             [s for s, _ in seats], [h for _, h in seats],
@@ -185,7 +181,7 @@ class PostgresSettleStore:
             [t.account_id for t in tickets], [t.show_id for t in tickets], [t.section_id for t in tickets],
             [t.seat_id for t in tickets], [t.price_cents for t in tickets], [t.issued_at for t in tickets],
             *([row[column] for row in rows] for column in AUDIT_COLUMNS),
-            *([row[column] for row in messages] for column in OUTBOX_COLUMNS),
+            *(list(column) for column in zip(*messages, strict=True)) if messages else ([],) * 10,
         )  # fmt: skip
         if tuple(counts) != (len(paid), len(sold), len(seats), len(settled)):
             raise RuntimeError(f"orders or holds moved under their section locks: {tuple(counts)}")

@@ -69,7 +69,7 @@ __all__ = [
     "enqueue",
     "message",
     "order_paid",
-    "order_paid_messages",
+    "paid_order_messages",
     "webhook_event",
 ]
 
@@ -123,23 +123,13 @@ def webhook_event(
     )  # fmt: skip
 
 
-async def order_paid(
-    uow: HasOutbox, *, order_id: str, account_id: str, show_id: str, amount_cents: int,
-    currency: str, ticket_codes: list[str], now: datetime,
-) -> None:  # fmt: skip
-    """The mails and webhooks of a paid order: confirmation with the tickets, order.paid."""
-    await uow.outbox.add(order_paid_messages(
-        order_id=order_id, account_id=account_id, show_id=show_id, amount_cents=amount_cents,
-        currency=currency, ticket_codes=ticket_codes, now=now,
-    ))  # fmt: skip
-
-
-def order_paid_messages(
+def paid_order_messages(
     *, order_id: str, account_id: str, show_id: str, amount_cents: int, currency: str,
     ticket_codes: list[str], now: datetime,
 ) -> list[Message]:  # fmt: skip
-    """What `order_paid` enqueues, for writers that insert it themselves (the
-    order batch on PostgreSQL, orders/settle_pg.py)."""
+    """The mail and webhook event of a paid order: confirmation with the tickets, order.paid.
+    Code that settles orders without the unit of work (raw asyncpg) inserts these
+    with outbox.repository.INSERT_SQL / insert_args, in the same transaction."""
     return [
         message(
             kind=EMAIL_ORDER_CONFIRMATION, account_id=account_id, now=now,
@@ -152,4 +142,9 @@ def order_paid_messages(
                 "currency": currency, "tickets": ticket_codes,
             },
         ),
-    ]
+    ]  # fmt: skip
+
+
+async def order_paid(uow: HasOutbox, **order: Any) -> None:
+    """Enqueue paid_order_messages(**order) in the unit of work's transaction."""
+    await uow.outbox.add(paid_order_messages(**order))

@@ -39,9 +39,21 @@ def _row(message: Message) -> dict[str, object]:
     }
 
 
-def message_row(message: Message) -> dict[str, object]:
-    """A message's column values (for writers that insert it themselves)."""
-    return _row(message)
+# For code that writes without SQLAlchemy (asyncpg batches on PostgreSQL):
+# the same insert, positional, idempotent by dedupe_key.
+INSERT_SQL = (
+    "INSERT INTO outbox_messages (id, kind, dedupe_key, account_id, recipient, payload, status,"
+    " attempts, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    " ON CONFLICT (dedupe_key) DO NOTHING"
+)
+
+
+def insert_args(message: Message) -> tuple[object, ...]:
+    row = _row(message)
+    return tuple(row[c] for c in (
+        "id", "kind", "dedupe_key", "account_id", "recipient", "payload", "status",
+        "attempts", "created_at", "next_attempt_at",
+    ))  # fmt: skip
 
 
 def _message(row) -> Message:  # type: ignore[no-untyped-def]
@@ -145,6 +157,17 @@ class OutboxRepository:
         )
         return [_message(r) for r in rows]
 
-    async def counts(self) -> dict[str, int]:
-        rows = await self._conn.execute(select(t.c.status, func.count()).group_by(t.c.status))
-        return {row[0]: row[1] for row in rows}
+    async def backlog(self) -> tuple[dict[str, int], datetime | None]:
+        """Messages not sent (pending, sending, dead) by status, and the oldest
+        due time of a pending one. Sent messages are never counted (they pile up)."""
+        rows = await self._conn.execute(
+            select(t.c.status, func.count(), func.min(t.c.next_attempt_at))
+            .where(t.c.status.in_([*_LIVE, Status.DEAD.value]))
+            .group_by(t.c.status)
+        )
+        counts, oldest = {}, None
+        for status, count, due in rows:
+            counts[status] = count
+            if status == Status.PENDING.value:
+                oldest = due
+        return counts, oldest

@@ -76,6 +76,15 @@ class OutboxWorker:
                 break
         return total
 
+    async def backlog(self) -> tuple[dict[str, int], float]:
+        """Unsent messages by status, and how long the oldest due one has waited (s)."""
+        async with self._uow() as uow:
+            counts, oldest = await uow.outbox.backlog()
+        waited = 0.0
+        if oldest is not None:
+            waited = max((self._clock.now() - oldest).total_seconds(), 0.0)
+        return counts, waited
+
     async def _any_due(self) -> bool:
         async with self._uow() as uow:
             return bool(await uow.outbox.due(list(self.deliverers), self._clock.now(), 1))

@@ -33,7 +33,7 @@ MESSAGES = {
     "invalid_request": "Some fields are not right: check them and try again.",
     "sold_out": "Sold out: there are not that many tickets left in this section.",
     "seats_unavailable": "Someone else took one of those seats. Pick others.",
-    "seats_not_together": "Not that many seats together are left in this section: ask for fewer or pick seats on the map.",
+    "seats_not_together": "There are not that many free seats together in this section: ask for fewer, or pick them on the map.",
     "limit_exceeded": "That is more than the ticket limit per fan for this show.",
     "sale_not_open": "The sale is not open.",
     "hold_expired": "Your hold expired and the tickets went back on sale.",
@@ -58,6 +58,16 @@ MESSAGES = {
     "code_expired": "This code has expired: show the live code on your phone.",
     "already_on_list": "You already have a place on this waiting list.",
     "tickets_available": "Tickets are still on sale: buy them instead.",
+    "payment_pending": "A Pix payment for these tickets is waiting for confirmation.",
+    "presale_code_required": "This show is in its presale: enter your presale code first.",
+    "presale_code_invalid": "That is not a presale code of this show.",
+    "presale_code_not_yours": "That presale code belongs to another account.",
+    "presale_code_used": "That code has already been used.",
+    "presale_closed": "This is not the time for that: see the presale's dates.",
+    "voucher_invalid": "That voucher does not exist for this show.",
+    "voucher_expired": "That voucher has expired.",
+    "voucher_used_up": "That voucher has been used up.",
+    "voucher_wrong_kind": "That voucher cannot be used here.",
 }
 
 

@@ -54,16 +54,22 @@ async def checkout(hold_id: str, page: FanPageDep, error: str = "") -> Response:
         live=live, state=held.status_at(now).value,
         seconds_left=max(int((held.expires_at - now).total_seconds()), 0),
         total=section.price_cents * held.quantity, error=error if error in MESSAGES else "",
-        key=secrets.token_urlsafe(16),
+        key=secrets.token_urlsafe(16), pix=page.container.pix is not None,
     ))  # fmt: skip
 
 
 @router.post("/checkout/{hold_id}/pay")
 async def pay(hold_id: str, page: FanPageDep) -> Response:
     form = await page.form()
-    payment = {"method": "fake", "outcome": str(form.get("outcome", "approve"))}
+    outcome = str(form.get("outcome", "approve"))
+    payment = {"method": "pix"} if outcome == "pix" else {"method": "fake", "outcome": outcome}
+    voucher = str(form.get("voucher") or "").strip() or None
     try:
-        order = await page.container.orders.create(page.account, hold_id, payment, str(form.get("key") or ""))
+        if voucher:
+            await page.container.limits.hit("presale", page.account.id)  # code attempts
+        order = await page.container.orders.create(
+            page.account, hold_id, payment, str(form.get("key") or ""), voucher
+        )
     except DomainError as error:
         if error.code == "already_paid":
             paid = await _paid_order(page, hold_id)
@@ -83,6 +89,9 @@ async def release(hold_id: str, page: FanPageDep) -> Response:
 @router.get("/orders/{order_id}")
 async def order(order_id: str, page: FanPageDep) -> Response:
     found = await page.container.orders.get(page.account, order_id)
+    if found.payment is not None and found.status is not OrderStatus.PAID:  # Pix: pay, or what went wrong
+        qr = qr_data_uri(found.payment.copy_paste) if found.payment.copy_paste else ""
+        return no_store(page.render("pix_payment.html", order=found, qr=qr))
     history = await page.container.orders.history(page.account)
     attempts = sorted((o for o in history if o.hold_id == found.hold_id), key=lambda o: o.created_at)
     show = await page.container.tickets.show(found.show_id)

@@ -47,11 +47,16 @@ async def show(show_id: str, page: PageDep) -> Response:
     snapshot = await container.tickets.availability(show_id)
     now = container.clock.now()
     room = await container.waiting_room.room(show_id)
+    try:
+        presale = (await container.presales.get(show_id))[0]
+    except NotFound:
+        presale = None
     room_open = room is not None and room.is_open(now)
     return page.render(
         "show.html", show=found, availability=snapshot.sections, sale=found.sale_status(now).value,
         room_open=room_open, turn=await _turn(page, found) if room_open else None, blocks=plan(snapshot.sections),
         key=secrets.token_urlsafe(16), most=min(found.per_account_limit, container.settings.max_quantity_per_hold),
+        presale=presale if presale and now < presale.general_sale_at else None,
     )  # fmt: skip
 
 
@@ -195,7 +200,10 @@ async def hold(show_id: str, section_id: str, page: FanPageDep) -> Response:
     seats = form.get("seat", [])
     seat_ids = [seats] if isinstance(seats, str) else list(seats)
     try:
-        if seat_ids:
+        if form.get("best"):  # best available: the system picks the best seats together
+            seat_ids = []
+            request = HoldRequest(show_id, section_id, quantity=int(form.get("best_quantity", 0)))
+        elif seat_ids:
             request = HoldRequest(show_id, section_id, seat_ids=tuple(int(s) for s in seat_ids))
         else:
             request = HoldRequest(show_id, section_id, quantity=int(form.get("quantity", 0)))

@@ -6,12 +6,13 @@ A show's presale has three phases, all on the show's own sale window:
 
 - Fans register interest during the registration window, once per account.
 - The organiser draws N codes after registration closes, by the waiting
-  room's verifiable lottery (waitingroom.domain.lottery_order: entrants
-  sorted by HMAC-SHA256(seed, account id)); the seed was fixed when the
-  presale was set up and its SHA-256 published then (the commitment), so it
-  cannot be chosen after seeing who registered. After the draw the seed and
-  every entrant's lottery key are public: anyone can check the winners are
-  the N smallest keys, and each fan can find their own key.
+  room's verifiable lottery (waitingroom.domain: each entrant's public id is
+  `pseudonym(salt, account id)`, the ids are ordered by `draw_order(seed)`);
+  the seed was fixed when the presale was set up and its SHA-256 published
+  then (the commitment), so it cannot be chosen after seeing who registered.
+  After the draw the seed, the salt and the ids in drawn order are public:
+  anyone can recompute the order and see that the first N won, and each fan
+  can find their own id.
 - Each winner gets a code bound to their account: 100 random bits, typed in
   groups of five. Entering it (once: codes are single-use) unlocks the
   presale for that account; from the sale's opening until the general sale
@@ -94,9 +95,9 @@ def new_seed() -> str:
     return secrets.token_hex(32)
 
 
-def commitment(seed: str) -> str:
-    """What is published before the draw: SHA-256 of the seed."""
-    return hashlib.sha256(seed.encode()).hexdigest()
+def salt_of(seed: str) -> str:
+    """The salt of the entrants' public ids (published with the seed, after the draw)."""
+    return hashlib.sha256(f"salt:{seed}".encode()).hexdigest()[:32]
 
 
 def new_code() -> str:

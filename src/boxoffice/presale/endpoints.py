@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from boxoffice.presale.domain import salt_of
 from boxoffice.presale.schemas import CodeIn, DrawIn, FanPresaleOut, PresaleIn, PresaleLotteryOut, PresaleOut
 from boxoffice.web.deps import ContainerDep, CurrentAccount, CurrentOrganiser
 
@@ -53,7 +54,7 @@ async def lottery(show_id: str, container: ContainerDep) -> PresaleLotteryOut:
     return PresaleLotteryOut(
         show_id=show_id, commitment=presale.commitment, drawn_at=presale.drawn_at,
         seed=presale.seed if presale.drawn_at else None, codes_drawn=presale.codes_drawn,
-        entrant_keys=keys,
+        salt=salt_of(presale.seed) if presale.drawn_at else None, entrants=keys,
     )  # fmt: skip
 
 

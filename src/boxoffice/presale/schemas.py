@@ -71,9 +71,10 @@ class PresaleLotteryOut(BaseModel):
     show_id: str
     commitment: str
     seed: str | None = Field(description="Published once drawn: check SHA-256(seed) == commitment")
+    salt: str | None = Field(description="Published once drawn: your id is HMAC-SHA256(salt, your account id)")
     drawn_at: datetime | None
     codes_drawn: int
-    entrant_keys: list[str] = Field(
-        description="HMAC-SHA256(seed, account id) of every entrant, hex, smallest first; "
-        "the first `codes_drawn` won. Your account id is in GET /api/v1/me."
+    entrants: list[str] = Field(
+        description="Every entrant's public id in drawn order: sorted by HMAC-SHA256(seed, id), "
+        "the waiting room's rule; the first `codes_drawn` won. Your account id is in GET /api/v1/me."
     )

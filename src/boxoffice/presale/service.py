@@ -27,16 +27,16 @@ from boxoffice.presale.domain import (
     Presale,
     PresaleCode,
     check_presale_settings,
-    commitment,
     new_code,
     new_seed,
     normalise_code,
+    salt_of,
 )
 from boxoffice.ratelimit import RateLimits
 from boxoffice.storage.uow import UnitOfWork, UnitOfWorkFactory
 from boxoffice.vouchers.domain import VoucherInvalid, VoucherKind
 from boxoffice.vouchers.service import apply_voucher
-from boxoffice.waitingroom.domain import lottery_key, lottery_order
+from boxoffice.waitingroom.domain import commitment_of, draw_order, pseudonym
 
 log = logging.getLogger("boxoffice.presale")
 MAX_CODES = 1_000_000
@@ -70,7 +70,7 @@ class PresaleService:
             if current is not None and current.drawn_at is not None:
                 raise PresaleClosed("The codes are drawn: the presale's dates are fixed.")
             seed = current.seed if current else new_seed()
-            presale = Presale(show_id, opens, closes, general_sale_at, seed, commitment(seed),
+            presale = Presale(show_id, opens, closes, general_sale_at, seed, commitment_of(seed),
                               current.created_at if current else now)  # fmt: skip
             await uow.presales.save(presale)
             await uow.commit()
@@ -115,7 +115,9 @@ class PresaleService:
             presale, show = await _presale(uow, show_id)
             if presale.phase(now, show.sale_opens_at) in (Phase.BEFORE, Phase.REGISTRATION, Phase.GENERAL):
                 raise PresaleClosed("Codes are drawn after registration closes, before the general sale.")
-            winners = lottery_order(presale.seed, await uow.presales.entrants(show_id))[:codes]
+            salt = salt_of(presale.seed)
+            by_id = {pseudonym(salt, a): a for a in await uow.presales.entrants(show_id)}
+            winners = [by_id[p] for p in draw_order(presale.seed, None, by_id)[:codes]]
             if not await uow.presales.mark_drawn(show_id, len(winners), now):
                 raise PresaleClosed("The codes of this presale are already drawn.")
             drawn = [PresaleCode(new_code(), show_id, account_id, now) for account_id in winners]
@@ -133,14 +135,15 @@ class PresaleService:
         return (await self.get(show_id))[0]
 
     async def lottery(self, show_id: str) -> tuple[Presale, list[str]]:
-        """After the draw: the seed and every entrant's lottery key, smallest first
-        (the first `codes_drawn` won). Before it: the commitment only."""
+        """After the draw: every entrant's public id in drawn order (the first
+        `codes_drawn` won), to publish with the seed. Before it: nothing."""
         async with self._uow() as uow:
             presale, _show_ = await _presale(uow, show_id)
             if presale.drawn_at is None:
                 return presale, []
             entrants = await uow.presales.entrants(show_id)
-        return presale, sorted(lottery_key(presale.seed, a).hex() for a in entrants)
+        salt = salt_of(presale.seed)
+        return presale, draw_order(presale.seed, None, [pseudonym(salt, a) for a in entrants])
 
     async def redeem(self, account: Account, show_id: str, typed: str) -> PresaleCode:
         """Use a code (single-use, bound to its account): it unlocks the presale

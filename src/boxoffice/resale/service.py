@@ -34,6 +34,7 @@ from boxoffice.notifications.domain import Kind
 from boxoffice.notifications.service import notify
 from boxoffice.orders.domain import Order, OrderStatus
 from boxoffice.orders.payments import Outcome, PaymentGateway
+from boxoffice.orders.service import FAILURES
 from boxoffice.refunds.domain import Reason, Refund, RefundStatus
 from boxoffice.refunds.returns import money
 from boxoffice.resale.domain import Listing, ListingStatus, check_buyer, check_listable, seller_refund
@@ -118,6 +119,11 @@ class ResaleService:
     async def buy(self, buyer: Account, listing_id: str, payment: dict[str, Any], key: str | None) -> Purchase:
         if not key:
             raise InvalidRequest("Send an Idempotency-Key header with every purchase.")
+        if payment.get("method", "fake") != "fake":
+            # A resale settles while the reservation lasts: an asynchronous
+            # (Pix) payment could arrive after it, for a ticket sold to someone else.
+            raise InvalidRequest("Resale takes an immediate card payment (test mode: method fake).",
+                                 field="payment.method")  # fmt: skip
         self._gateway.validate(payment)
         order, listing = await self._reserve_and_open(buyer, listing_id, key)
         if order.status is OrderStatus.PAID:
@@ -224,8 +230,5 @@ class _Lost(Exception):
 
 
 def _failure(order: Order) -> Exception:
-    if order.failure_reason == "hold_expired":
-        return HoldExpired(order_id=order.id)
-    if order.failure_reason == "payment_timeout":
-        return PaymentTimeout(order_id=order.id)
-    return PaymentDeclined(order_id=order.id)
+    """The error a settled, failed order answers a retry with (as a first sale's does)."""
+    return FAILURES.get(order.failure_reason or "", PaymentDeclined)(order_id=order.id)

@@ -55,7 +55,8 @@ def supervisord_conf(
     head = f"""; Written by `boxoffice topology`; `supervisorctl -c {run}/supervisord.conf status` shows the set.
 [supervisord]
 nodaemon=true
-logfile=/dev/stdout
+; with nodaemon, supervisord writes its own events to stdout as well: no file
+logfile=/dev/null
 logfile_maxbytes=0
 loglevel=info
 pidfile={run}/supervisord.pid

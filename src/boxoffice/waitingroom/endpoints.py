@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
+from boxoffice.waitingroom.polls import set_place_cookie
 from boxoffice.waitingroom.schemas import LotteryOut, PlaceOut, RoomIn, RoomOut
+from boxoffice.waitingroom.service import Place
 from boxoffice.web.deps import ContainerDep, CurrentAccount, CurrentOrganiser, queue_limits
 
 router = APIRouter(prefix="/api/v1", tags=["waiting room"])
@@ -14,22 +16,32 @@ admin = APIRouter(prefix="/api/v1/admin", tags=["organiser"])
 
 @router.post("/shows/{show_id}/queue", response_model=PlaceOut)
 async def join_queue(
-    show_id: str, request: Request, account: CurrentAccount, container: ContainerDep
-) -> PlaceOut:
+    show_id: str, request: Request, response: Response, account: CurrentAccount,
+    container: ContainerDep,
+) -> PlaceOut:  # fmt: skip
     await queue_limits(container, account.id, request)
     show = await container.tickets.show(show_id)
     await container.presales.check(account, show_id)  # in a presale, only fans with a code
-    return PlaceOut.of(await container.waiting_room.join(account, show))
+    return _with_place_cookie(response, container, await container.waiting_room.join(account, show))
 
 
 @router.get("/shows/{show_id}/queue", response_model=PlaceOut)
 async def queue_place(
-    show_id: str, request: Request, account: CurrentAccount, container: ContainerDep
-) -> PlaceOut:
-    """Poll every few seconds: position, people ahead, wait, and the token once admitted."""
+    show_id: str, request: Request, response: Response, account: CurrentAccount,
+    container: ContainerDep,
+) -> PlaceOut:  # fmt: skip
+    """Poll every few seconds: position, people ahead, wait, and the token once admitted.
+    With the `place_token` of the last answer in X-Queue-Token (or its cookie), a
+    fan far from the front is answered without the session (waitingroom/polls.py)."""
     await queue_limits(container, account.id, request)
     show = await container.tickets.show(show_id)
-    return PlaceOut.of(await container.waiting_room.place(account, show))
+    return _with_place_cookie(response, container, await container.waiting_room.place(account, show))
+
+
+def _with_place_cookie(response: Response, container: ContainerDep, place: Place) -> PlaceOut:
+    if place.place_token:
+        set_place_cookie(response, container.settings.cookie_secure, place.show_id, place.place_token)
+    return PlaceOut.of(place)
 
 
 @router.get("/shows/{show_id}/queue/lottery", response_model=LotteryOut)

@@ -25,6 +25,10 @@ class PlaceOut(BaseModel):
     lottery_id: str | None = Field(
         default=None, description="Your pseudonymous id in the published lottery draw."
     )
+    place_token: str | None = Field(
+        default=None, description="Send as X-Queue-Token with your next poll: a cheaper poll, "
+        "answered from this signed place (pages get it as a cookie).",
+    )  # fmt: skip
 
     @classmethod
     def of(cls, place: Place) -> PlaceOut:
@@ -34,6 +38,7 @@ class PlaceOut(BaseModel):
             estimated_wait_seconds=s.estimated_wait_seconds, admission_token=place.token,
             admitted_until=s.admitted_until, lottery_at=place.lottery_at,
             poll_after_seconds=poll_after_seconds(s), lottery_id=place.lottery_id,
+            place_token=place.place_token,
         )  # fmt: skip
 
 

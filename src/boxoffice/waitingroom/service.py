@@ -33,7 +33,8 @@ from boxoffice.waitingroom.domain import (
     status_of,
 )
 from boxoffice.waitingroom.store import AdmissionState, QueueStore
-from boxoffice.waitingroom.tokens import AdmissionTokens
+from boxoffice.waitingroom.polls import LineSnapshot, QuickPolls
+from boxoffice.waitingroom.tokens import AdmissionTokens, PlaceTokens
 
 ROOM_TTL = 5.0
 YOUR_TURN_BATCH = 2000  # "your turn" mails enqueued per admission round, at most
@@ -58,6 +59,7 @@ class Place:
     token: str | None
     lottery_at: datetime
     lottery_id: str | None = None  # the fan's pseudonymous id in the published draw
+    place_token: str | None = None  # carries the place in later polls (polls.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,7 @@ class RoomSettings:
 class WaitingRoomService:
     def __init__(
         self, uow: UnitOfWorkFactory, store: QueueStore, clock: Clock, tokens: AdmissionTokens,
-        cache: Cache, local: LocalCache | None = None,
+        cache: Cache, local: LocalCache | None = None, place_tokens: PlaceTokens | None = None,
     ) -> None:  # fmt: skip
         self._local = local or LocalCache(clock, 0)
         self._uow = uow
@@ -81,6 +83,10 @@ class WaitingRoomService:
         self._clock = clock
         self._tokens = tokens
         self._cache = cache
+        self.polls = QuickPolls(
+            place_tokens or PlaceTokens(secrets.token_bytes(32)), clock, self._local,
+            self.local_room, self._load_line,
+        )  # fmt: skip
 
     # -- organiser ------------------------------------------------------------
 
@@ -143,20 +149,33 @@ class WaitingRoomService:
         if status.status is PlaceStatus.ADMITTED:
             assert status.position is not None and status.admitted_until is not None
             token = self._tokens.issue(account.id, show.id, status.position, status.admitted_until)
-        return Place(show.id, status, token, show.sale_opens_at, pseudonym(room.public_salt, account.id))
+        place_token = self.polls.issue(room, show.id, account.id, view.position or 0, view.cursor)
+        return Place(show.id, status, token, show.sale_opens_at,
+                     pseudonym(room.public_salt, account.id), place_token)  # fmt: skip
 
     async def check(self, account: Account, show_id: str, token: str | None) -> None:
         """The AdmissionGate: while the room is open, a hold needs a valid token.
         Every hold asks, so the room's settings come from this process's cache:
         a change made elsewhere is in force here within BOXOFFICE_LOCAL_CACHE_SECONDS."""
+        room = await self.local_room(show_id)
+        if room is None or not room.is_open(self._clock.now()):
+            return
+        self._tokens.verify(token, account.id, show_id, self._clock.now())
+
+    async def local_room(self, show_id: str) -> WaitingRoom | None:
+        """The room's settings as this process saw them at most a second ago."""
         cached = self._local.get(show_id, "room")  # (room or None,); None on a miss
         if cached is None:
             cached = (await self.room(show_id),)
             self._local.put(show_id, "room", cached)
-        room = cached[0]
-        if room is None or not room.is_open(self._clock.now()):
-            return
-        self._tokens.verify(token, account.id, show_id, self._clock.now())
+        return cached[0]  # type: ignore[no-any-return]
+
+    async def _load_line(self, show_id: str) -> LineSnapshot:
+        async with store_errors_as_busy():
+            state = await self._store.state(show_id)
+        async with self._uow() as uow:
+            show = await _show(uow, show_id)
+        return LineSnapshot(state.cursor, state.drawn, show.sale_opens_at)
 
     async def finished(self, account_id: str, show_id: str) -> None:
         """A buyer paid: with max_active, their place among active buyers frees up.
@@ -232,6 +251,8 @@ class WaitingRoomService:
             room, last_admit_at=state.last_admit_at, now=now, carry=state.carry, active=active
         )
         moved = await self._store.advance(show_id, state.cursor, due, now, carry)
+        if moved is not None and moved > state.cursor:
+            self.polls.changed(show_id)
         await self._tell_admitted(show_id, moved or state.cursor, now)
         return 0 if moved is None else moved - state.cursor
 
@@ -272,6 +293,7 @@ class WaitingRoomService:
         async with self._uow(write=True) as uow:
             await uow.rooms.mark_drawn(room.show_id, now)
             await uow.commit()
+        self.polls.changed(room.show_id)
         await self._cache.delete(f"room:{room.show_id}")
 
     async def _open_room(self, show: Show) -> WaitingRoom:

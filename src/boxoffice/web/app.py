@@ -36,6 +36,7 @@ from boxoffice.pages import aftersale as after_sale_pages
 from boxoffice.vouchers import endpoints as vouchers
 from boxoffice.pages import fan as fan_pages
 from boxoffice.pages import organiser as organiser_pages
+from boxoffice.pages import presale as presale_pages
 from boxoffice.pages.base import STATIC, LoginRequired, Pages, login_required
 from boxoffice.waitingroom import endpoints as waitingroom
 from boxoffice.web import docs, errors, health
@@ -78,7 +79,8 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
     errors.install(app)
     app.add_middleware(
         FastPaths, gate=container.tickets, local=container.local, metrics=container.metrics,
-        direct_hold=holds.direct_holds(container),
+        direct_hold=holds.direct_holds(container), polls=container.waiting_room.polls,
+        secure_cookies=container.settings.cookie_secure,
     )  # fmt: skip
     app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)
     app.add_middleware(  # it times and logs the fast path's answers too
@@ -94,7 +96,7 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
         health.router, docs.router, accounts.router, inventory.router, inventory.admin,
         holds.router, orders.router, orders.admin, waitingroom.router, waitingroom.admin,
         audit.admin, observability.router, payments.router, presale.router, presale.admin,
-        vouchers.admin,
+        vouchers.admin, presale_pages.router,
         fan_pages.router, organiser_pages.router, *after_sale_routers(),
     ):  # fmt: skip
         app.include_router(router)

@@ -23,6 +23,12 @@ and anything the cache does not know to be sold out. Those with a bearer
 token are held here (`direct_hold`, holds/endpoints.py: authentication, rate
 limits, the hold, the same answers and errors as the route).
 
+Waiting-room polls: `GET /api/v1/shows/{id}/queue` with a place token
+(X-Queue-Token, or the place cookie) from a fan far from the front is
+answered from the token and this process's second-old cursor
+(waitingroom/polls.py); everyone else, and every token it cannot read,
+goes to the route.
+
 Everything else goes on to the app untouched, its body replayed:
 - no credentials at all (the app answers 401). A wrong token for a sold-out
   section learns only that it is sold out;
@@ -46,6 +52,8 @@ from boxoffice.errors import DomainError, SeatsUnavailable, SoldOut
 from boxoffice.holds.admission import SoldOutGate
 from boxoffice.holds.schemas import HoldIn
 from boxoffice.observability.metrics import Metrics
+from boxoffice.waitingroom import polls
+from boxoffice.waitingroom.polls import PLACE_COOKIE, QuickPolls, set_place_cookie
 from boxoffice.web.cookies import SESSION as SESSION_COOKIE
 from boxoffice.web.errors import count_error, domain_error_response
 
@@ -56,6 +64,10 @@ MAX_IDEMPOTENCY_KEY, MAX_ADMISSION_TOKEN = 200, 2000  # the route's header limit
 # What the access log and the metrics label them (the routes' own templates).
 HOLDS_ROUTE = SimpleNamespace(path=HOLDS_PATH)
 AVAILABILITY_ROUTE = SimpleNamespace(path=SHOWS_PREFIX + "{show_id}" + AVAILABILITY_SUFFIX)
+QUEUE_SUFFIX = "/queue"
+QUEUE_ROUTE = SimpleNamespace(path=SHOWS_PREFIX + "{show_id}" + QUEUE_SUFFIX)
+PLACE_HEADER = polls.PLACE_HEADER.encode()
+PLACE_COOKIE_PREFIX = PLACE_COOKIE.encode() + b"="
 JSON = b"application/json"
 # (scope, bearer token, body, Idempotency-Key, X-Admission-Token) -> the answer
 DirectHold = Callable[[Scope, str, HoldIn, "str | None", "str | None"], Awaitable[Response]]
@@ -86,13 +98,16 @@ class HoldHeaders:
 class FastPaths:
     def __init__(
         self, app: ASGIApp, gate: SoldOutGate, local: LocalCache, metrics: Metrics | None = None,
-        direct_hold: DirectHold | None = None,
+        direct_hold: DirectHold | None = None, polls: QuickPolls | None = None,
+        secure_cookies: bool = True,
     ) -> None:  # fmt: skip
         self.app = app
         self.gate = gate
         self.local = local
         self.metrics = metrics
         self.direct_hold = direct_hold
+        self.polls = polls
+        self.secure_cookies = secure_cookies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
@@ -100,6 +115,11 @@ class FastPaths:
             if ready is not None:
                 scope["route"] = AVAILABILITY_ROUTE
                 await _send(send, 200, ready)
+                return
+            poll = await self._poll(scope)
+            if poll is not None:
+                scope["route"] = QUEUE_ROUTE
+                await poll(scope, receive, send)
                 return
         elif (headers := _hold_headers(scope)) is not None:
             body, rest = await _read(receive)
@@ -129,6 +149,27 @@ class FastPaths:
             )
         return None
 
+    async def _poll(self, scope: Scope) -> Response | None:
+        """A far-from-the-front fan's poll, answered from their place token; None: the route answers."""
+        path = scope["path"]
+        if self.polls is None or not (path.startswith(SHOWS_PREFIX) and path.endswith(QUEUE_SUFFIX)):
+            return None
+        show_id = path[len(SHOWS_PREFIX) : -len(QUEUE_SUFFIX)]
+        token, from_cookie = _place_token(scope)
+        if not show_id or "/" in show_id or token is None:
+            return None
+        try:
+            answered = await self.polls.answer(show_id, token)
+        except Exception:  # noqa: BLE001 - whatever went wrong, the route answers properly
+            return None
+        if answered is None:
+            return None
+        body, renewed = answered
+        response = Response(body, media_type="application/json")
+        if from_cookie:
+            set_place_cookie(response, self.secure_cookies, show_id, renewed)
+        return response
+
     def _ready_availability(self, path: str) -> bytes | None:
         if not (path.startswith(SHOWS_PREFIX) and path.endswith(AVAILABILITY_SUFFIX)):
             return None
@@ -153,6 +194,26 @@ async def _send(send: Send, status: int, content: bytes) -> None:
         "headers": [(b"content-type", JSON), (b"content-length", str(len(content)).encode())],
     })  # fmt: skip
     await send({"type": "http.response.body", "body": content})
+
+
+def _place_token(scope: Scope) -> tuple[str | None, bool]:
+    """(the place token, whether it came from the cookie): the header first; the
+    cookie (a browser's) only without an Authorization header (an API client's
+    jar may hold another account's cookie; it sends its own token in the header)."""
+    cookie, bearer = None, False
+    for name, value in scope["headers"]:
+        if name == PLACE_HEADER:
+            return value.decode("latin-1"), False
+        if name == b"authorization":
+            bearer = True
+        elif name == b"cookie" and PLACE_COOKIE_PREFIX in value:
+            for part in value.split(b";"):
+                key, _, token = part.strip().partition(b"=")
+                if key == PLACE_COOKIE.encode():
+                    cookie = token.decode("latin-1")
+    if bearer:
+        return None, False
+    return cookie, cookie is not None
 
 
 def _hold_headers(scope: Scope) -> HoldHeaders | None:
