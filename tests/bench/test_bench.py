@@ -59,3 +59,17 @@ async def test_the_cache_bench_counts_what_a_rejection_costs_the_database() -> N
     assert off.statements_per_rejection >= 1  # without the cache, every rejection asks the database
     assert on.statements_per_rejection < 0.1  # with it, only the occasional cache rebuild does
     assert "SQL statements the app sent per sold-out rejection" in "\n".join(lines(on))
+
+
+async def test_the_front_door_bench_reports_logins_probes_and_polls() -> None:
+    from boxoffice.bench.frontdoor import front_door
+
+    figures = await front_door(
+        workers=1, logins=5, seconds=1, fans=15, database_url=None, redis_url=None, progress=lambda _: None
+    )
+    assert figures.empty.requests > 0 and figures.logins[200] > 0
+    assert set(figures.logins) <= {200, 503}  # busy is the only refusal
+    assert figures.idle.ms["healthz"] and figures.storm.ms["availability"]
+    assert figures.polls.codes == {"200": figures.polls.requests}  # all answered from their tokens
+    assert figures.full_polls.requests > 0 and figures.cpu_per_poll_ms > 0
+    assert len(figures.lines()) == 7

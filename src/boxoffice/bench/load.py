@@ -46,8 +46,11 @@ def wrk_available() -> bool:
 def wrk(
     name: str, base_url: str, path: str, *, seconds: int, connections: int,
     method: str = "GET", body: Path | None = None, tokens: Path | None = None,
+    token_header: str | None = None,
 ) -> Rate:  # fmt: skip
     env = {**os.environ, "BENCH_METHOD": method, "BENCH_PATH": path}
+    if token_header is not None:
+        env["BENCH_TOKEN_HEADER"] = token_header
     if body is not None:
         env["BENCH_BODY"] = str(body)
     if tokens is not None:
