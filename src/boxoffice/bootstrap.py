@@ -72,7 +72,7 @@ def after_sale(uow, clock: Clock, gateway: PaymentGateway, listeners: Listeners,
     refunds = RefundService(uow, clock, gateway, listeners, returned=waitlist.offer)
     return AfterSale(
         rules=RulesService(uow, clock), refunds=refunds, transfers=TransferService(uow, clock),
-        resale=ResaleService(uow, clock, gateway, refunds.send, settings.hold_minutes),
+        resale=ResaleService(uow, clock, gateway, refunds.send, settings.hold_minutes, listed=waitlist.offer),
         waitlist=waitlist, checkin=CheckinService(uow, clock, secret),
         notifications=NotificationService(uow, clock),
     )  # fmt: skip
