@@ -18,8 +18,10 @@ made with other parameters is rehashed at the next successful login.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -34,6 +36,7 @@ T = TypeVar("T")
 MEMORY_KIB = 19 * 1024
 TIME_COST = 2
 PARALLELISM = 1
+NICE = 10  # the hashing threads' niceness, above the loop's
 HASH_SECONDS = 0.05  # a generous guess of one hash on a busy core, for Retry-After
 
 
@@ -53,7 +56,7 @@ class Passwords:
         self.threads = threads or max(1, os.cpu_count() or 1)
         self.limit = self.threads + queue
         self.in_flight = 0
-        self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="argon2")
+        self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="argon2", initializer=_yield_cpu)
         self._dummy_hash = self._hasher.hash("not-a-real-password-for-timing")
 
     async def _run(self, work: Callable[[], T]) -> T:
@@ -88,6 +91,14 @@ class Passwords:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _yield_cpu() -> None:
+    """Run the hashing thread at a lower priority than the event loop's (Linux
+    nice is per thread): when the cores are busy hashing, a health check or an
+    availability read still gets the CPU at once."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
 
 
 def fast_hasher() -> PasswordHasher:

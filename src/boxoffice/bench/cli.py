@@ -1,4 +1,4 @@
-"""`boxoffice bench sale | cache | overhead | balancer`."""
+"""`boxoffice bench sale | cache | overhead | balancer | fleet | front-door`."""
 
 from __future__ import annotations
 
@@ -169,3 +169,26 @@ def fleet(redis_url: str, redis_cluster_url: str, database_url: str, pgbouncer_u
         click.echo(line)
     click.echo(f"load average {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}; "
                f"{seconds:g} s per phase, {concurrency} concurrent callers")  # fmt: skip
+
+
+@bench.command("front-door")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16))
+@click.option("--logins", default=200, show_default=True, type=click.IntRange(1, 2000),
+              help="Clients logging in at once during the storm.")
+@click.option("--fans", default=200, show_default=True, type=click.IntRange(1, 20_000),
+              help="Fans in the waiting room whose polls are measured.")
+@click.option("--seconds", default=5, show_default=True, type=click.IntRange(1, 60), help="Length of each phase.")
+@click.option("--database-url", default=None, help="PostgreSQL for the app (default: SQLite).")
+@click.option("--redis-url", default=None, help="Redis for the app (default: in-process).")
+def front_door(**kwargs: Any) -> None:
+    """Logins/s per worker and the p99 of /healthz and availability during a
+    login storm; polls/s of fans far from the front against the empty endpoint,
+    with the app's CPU per poll."""
+    from boxoffice.bench.frontdoor import front_door as run
+
+    def progress(message: str) -> None:
+        click.echo(f"  .. {message}", err=True)
+
+    figures = asyncio.run(run(progress=progress, **kwargs))
+    for line in figures.lines():
+        click.echo(line)

@@ -66,8 +66,8 @@ def _page(canvas: Canvas, card: TicketCard, language: str) -> None:
         canvas.setFont("Helvetica", 7)
         canvas.drawString(margin, y, text(language, key))
         canvas.setFont("Helvetica-Bold", 9)
-        for line in _lines(_plain(value), 34)[:3]:
-            canvas.drawString(margin + 62, y, line)
+        for line in _lines(_plain(value), 32)[:3]:
+            canvas.drawString(margin + 84, y, line)
             y -= 11
         y -= 3
     _qr(canvas, card.code, x=width - margin - 112, y=margin + 4, size=112)

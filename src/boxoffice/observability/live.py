@@ -35,6 +35,7 @@ async def live_metrics(container: Container) -> list[Metric]:
     families.append(database_up)
     families.append(await _cache(container))
     families.extend(await _lines(container))
+    families.extend(await _outbox(container))
     pool = GaugeMetricFamily("boxoffice_db_pool_size", "Connections each process may open")
     pool.add_metric([], container.settings.db_pool_size)
     families.append(pool)
@@ -95,3 +96,22 @@ async def _lines(container: Container) -> list[Metric]:
         admitted.add_metric([room.show_id], min(state.cursor, state.line_length))
         wait.add_metric([room.show_id], behind / room.admit_per_minute * 60)
     return [waiting, admitted, wait, store_up]
+
+
+async def _outbox(container: Container) -> list[Metric]:
+    messages = GaugeMetricFamily(
+        "boxoffice_outbox_messages", "Mail and webhook messages not sent, by status (pending, sending, dead)",
+        labels=["status"],
+    )
+    oldest = GaugeMetricFamily(
+        "boxoffice_outbox_oldest_due_seconds", "How long the oldest due message has waited to be sent"
+    )
+    try:
+        counts, waited = await container.outbox.backlog()
+    except Exception:  # noqa: BLE001 - see the module docstring
+        log.warning("metrics: the outbox could not be read", exc_info=True)
+        return []
+    for status in ("pending", "sending", "dead"):
+        messages.add_metric([status], counts.get(status, 0))
+    oldest.add_metric([], waited)
+    return [messages, oldest]

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -137,6 +137,18 @@ class OutboxRepository:
         )
         return result.rowcount == 1
 
+    async def prune(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` messages sent before `before` (a sent message's
+        next_attempt_at is its last claim's end: the due index finds them)."""
+        old = (
+            select(t.c.id)
+            .where(t.c.status == Status.SENT.value, t.c.next_attempt_at < before)
+            .limit(limit)
+            .scalar_subquery()
+        )
+        result = await self._conn.execute(delete(t).where(t.c.id.in_(old)))
+        return result.rowcount or 0
+
     async def get(self, message_id: str) -> Message | None:
         row = (await self._conn.execute(select(t).where(t.c.id == message_id))).first()
         return _message(row) if row else None
@@ -157,6 +169,17 @@ class OutboxRepository:
         )
         return [_message(r) for r in rows]
 
-    async def counts(self) -> dict[str, int]:
-        rows = await self._conn.execute(select(t.c.status, func.count()).group_by(t.c.status))
-        return {row[0]: row[1] for row in rows}
+    async def backlog(self) -> tuple[dict[str, int], datetime | None]:
+        """Messages not sent (pending, sending, dead) by status, and the oldest
+        due time of a pending one. Sent messages are never counted (they pile up)."""
+        rows = await self._conn.execute(
+            select(t.c.status, func.count(), func.min(t.c.next_attempt_at))
+            .where(t.c.status.in_([*_LIVE, Status.DEAD.value]))
+            .group_by(t.c.status)
+        )
+        counts, oldest = {}, None
+        for status, count, due in rows:
+            counts[status] = count
+            if status == Status.PENDING.value:
+                oldest = due
+        return counts, oldest

@@ -105,7 +105,7 @@ async def refund_form(order_id: str, page: FanPageDep) -> Response:
 @router.get("/shows/{show_id}/resale")
 async def resale(show_id: str, page: PageDep, error: str = "") -> Response:
     found = await page.container.tickets.show(show_id)
-    listings = await page.container.resale.available(show_id)
+    listings = await page.container.resale.available(show_id, page.account)
     return page.render("aftersale/resale.html", show=found, listings=listings, error=error, key=_key())
 
 

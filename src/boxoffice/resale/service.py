@@ -34,6 +34,7 @@ from boxoffice.notifications.domain import Kind
 from boxoffice.notifications.service import notify
 from boxoffice.orders.domain import Order, OrderStatus
 from boxoffice.orders.payments import Outcome, PaymentGateway
+from boxoffice.orders.service import FAILURES
 from boxoffice.refunds.domain import Reason, Refund, RefundStatus
 from boxoffice.refunds.returns import money
 from boxoffice.resale.domain import Listing, ListingStatus, check_buyer, check_listable, seller_refund
@@ -41,6 +42,7 @@ from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.tickets.domain import TicketStatus
 
 SendRefund = Callable[[Refund], Awaitable[bool]]
+Listed = Callable[[str], Awaitable[int]]  # tickets of a show were listed: offer them to its waiting list
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +55,14 @@ class Purchase:
 class ResaleService:
     def __init__(
         self, uow: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway,
-        send_refund: SendRefund, reserve_minutes: float,
+        send_refund: SendRefund, reserve_minutes: float, listed: Listed | None = None,
     ) -> None:  # fmt: skip
         self._uow = uow
         self._clock = clock
         self._gateway = gateway
         self._send_refund = send_refund
         self._reserve = timedelta(minutes=reserve_minutes)
+        self.listed = listed
 
     async def list_tickets(self, seller: Account, codes: list[str], price_cents: int) -> list[Listing]:
         """List tickets of one show at `price_cents` each (at most the organiser's cap)."""
@@ -89,6 +92,8 @@ class ResaleService:
                 await uow.listings.add(listing)
                 listings.append(listing)
             await uow.commit()
+        if self.listed is not None:
+            await self.listed(show.id)
         return listings
 
     async def withdraw(self, seller: Account, listing_id: str) -> Listing:
@@ -105,11 +110,12 @@ class ResaleService:
             await uow.commit()
         return replace(listing, status=ListingStatus.WITHDRAWN, updated_at=now)
 
-    async def available(self, show_id: str) -> list[Listing]:
+    async def available(self, show_id: str, viewer: Account | None = None) -> list[Listing]:
+        """What is on resale: open listings, and the ones reserved for `viewer` by the waiting list."""
         async with self._uow() as uow:
             if await uow.shows.get(show_id) is None:
                 raise NotFound(f"Show {show_id} does not exist.")
-            return await uow.listings.available(show_id, self._clock.now())
+            return await uow.listings.available(show_id, self._clock.now(), viewer.id if viewer else None)
 
     async def mine(self, seller: Account) -> list[Listing]:
         async with self._uow() as uow:
@@ -118,6 +124,11 @@ class ResaleService:
     async def buy(self, buyer: Account, listing_id: str, payment: dict[str, Any], key: str | None) -> Purchase:
         if not key:
             raise InvalidRequest("Send an Idempotency-Key header with every purchase.")
+        if payment.get("method", "fake") != "fake":
+            # A resale settles while the reservation lasts: an asynchronous
+            # (Pix) payment could arrive after it, for a ticket sold to someone else.
+            raise InvalidRequest("Resale takes an immediate card payment (test mode: method fake).",
+                                 field="payment.method")  # fmt: skip
         self._gateway.validate(payment)
         order, listing = await self._reserve_and_open(buyer, listing_id, key)
         if order.status is OrderStatus.PAID:
@@ -164,6 +175,8 @@ class ResaleService:
             await uow.lock_purchase(buyer.id, show.id)
             used = await uow.holds.tickets_used(buyer.id, show.id, now)
             used += await uow.listings.reserved_by(buyer.id, show.id, now)
+            if listing.buyer_id == buyer.id and listing.is_reserved(now):
+                used -= 1  # this very listing, reserved for them (a waiting-list offer)
             check_account_limit(show.per_account_limit, used, 1)
             until = now + self._reserve
             if not await uow.listings.reserve(listing, buyer.id, key, now, until):
@@ -224,8 +237,5 @@ class _Lost(Exception):
 
 
 def _failure(order: Order) -> Exception:
-    if order.failure_reason == "hold_expired":
-        return HoldExpired(order_id=order.id)
-    if order.failure_reason == "payment_timeout":
-        return PaymentTimeout(order_id=order.id)
-    return PaymentDeclined(order_id=order.id)
+    """The error a settled, failed order answers a retry with (as a first sale's does)."""
+    return FAILURES.get(order.failure_reason or "", PaymentDeclined)(order_id=order.id)

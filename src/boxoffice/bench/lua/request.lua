@@ -5,6 +5,7 @@ local method = os.getenv("BENCH_METHOD") or "GET"
 local path = os.getenv("BENCH_PATH") or "/healthz"
 local body_file = os.getenv("BENCH_BODY")
 local tokens_file = os.getenv("BENCH_TOKENS")
+local token_header = os.getenv("BENCH_TOKEN_HEADER")  -- unset: Authorization: Bearer <token>
 local body = nil
 local tokens = {}
 local threads = {}
@@ -27,7 +28,8 @@ function request()
   counter = counter + 1
   local headers = {["Content-Type"] = "application/json"}
   if #tokens > 0 then
-    headers["Authorization"] = "Bearer " .. tokens[((counter * 7919 + id * 104729) % #tokens) + 1]
+    local token = tokens[((counter * 7919 + id * 104729) % #tokens) + 1]
+    if token_header then headers[token_header] = token else headers["Authorization"] = "Bearer " .. token end
   end
   return wrk.format(method, path, headers, body)
 end
