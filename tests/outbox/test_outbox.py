@@ -219,3 +219,17 @@ async def test_the_backlog_is_a_metric(container: Container, client: httpx.Async
     text = (await client.get("/metrics")).text
     assert 'boxoffice_outbox_messages{status="pending"} 2.0' in text
     assert "boxoffice_outbox_oldest_due_seconds 90.0" in text
+
+
+async def test_sent_messages_are_forgotten_after_a_month(container: Container, clock: FakeClock) -> None:
+    receiver = Receiver()
+    await _enqueue(container, 3)
+    worker = _worker(container, receiver)
+    assert await worker.drain() == 3
+    clock.advance(days=29)
+    assert await worker.prune() == 0
+    clock.advance(days=2)
+    assert await worker.run_once() == 0  # a quiet round prunes
+    async with container.outbox._uow() as uow:  # noqa: SLF001
+        assert await uow.outbox.by_dedupe_key("notice:0") is None
+    assert await _enqueue(container, 1) == [True]  # its dedupe key is free again

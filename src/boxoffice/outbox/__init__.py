@@ -19,7 +19,7 @@ The message commits with the change or not at all (nothing is sent for a
 change that rolled back; nothing is lost when the process dies after the
 commit). `dedupe_key` makes enqueueing idempotent: a second message with the
 same key is dropped (enqueue returns False), so retried requests and batch
-re-runs send once. The worker (outbox/service.py, background job "outbox")
+re-runs send once. Sent messages (and so their keys) are kept 30 days. The worker (outbox/service.py, background job "outbox")
 delivers with retries and exponential backoff; see outbox/domain.py for the
 states and the at-least-once rule.
 

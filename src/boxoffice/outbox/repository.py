@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -136,6 +136,18 @@ class OutboxRepository:
             .values(**values)
         )
         return result.rowcount == 1
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` messages sent before `before` (a sent message's
+        next_attempt_at is its last claim's end: the due index finds them)."""
+        old = (
+            select(t.c.id)
+            .where(t.c.status == Status.SENT.value, t.c.next_attempt_at < before)
+            .limit(limit)
+            .scalar_subquery()
+        )
+        result = await self._conn.execute(delete(t).where(t.c.id.in_(old)))
+        return result.rowcount or 0
 
     async def get(self, message_id: str) -> Message | None:
         row = (await self._conn.execute(select(t).where(t.c.id == message_id))).first()

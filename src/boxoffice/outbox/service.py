@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from boxoffice.clock import Clock
 from boxoffice.ids import new_id
@@ -28,6 +28,7 @@ from boxoffice.storage.uow import UnitOfWorkFactory
 log = logging.getLogger("boxoffice.outbox")
 
 Deliver = Callable[[Message], Awaitable[None]]
+PRUNE_EVERY = timedelta(hours=1)
 
 
 class OutboxWorker:
@@ -42,6 +43,7 @@ class OutboxWorker:
         concurrency: int = 8,
         claim_seconds: float = 300.0,
         timeout_seconds: float = 30.0,
+        keep_sent_days: float = 30.0,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -51,11 +53,17 @@ class OutboxWorker:
         self._concurrency = concurrency
         self._claim = timedelta(seconds=claim_seconds)
         self._timeout = timeout_seconds
+        self._keep = timedelta(days=keep_sent_days)
+        self._pruned_at: datetime | None = None
 
     async def run_once(self) -> int:
         """Deliver one batch of due messages; returns how many were delivered."""
         claimed = await self._claim_due()
         if not claimed:
+            now = self._clock.now()
+            if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+                self._pruned_at = now
+                await self.prune()
             return 0
         gate = asyncio.Semaphore(self._concurrency)
 
@@ -65,6 +73,14 @@ class OutboxWorker:
 
         results = await asyncio.gather(*(one(m) for m in claimed))
         return sum(results)
+
+    async def prune(self, limit: int = 1000) -> int:
+        """Forget sent messages older than `keep_sent_days` (a quiet round's chore;
+        dead ones stay for the operator)."""
+        async with self._uow(write=True) as uow:
+            gone = await uow.outbox.prune(self._clock.now() - self._keep, limit)
+            await uow.commit()
+        return gone
 
     async def drain(self, rounds: int = 100) -> int:
         """Run rounds until nothing is due (tests, the demo): how many were delivered."""

@@ -56,7 +56,11 @@ def check_events(events: list[str]) -> tuple[str, ...]:
 
 
 def check_url(url: str, *, allow_loopback_http: bool) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError as exc:
+        raise InvalidRequest("The endpoint is an https:// address.", field="url") from exc
     if not parts.hostname or parts.scheme not in {"https", "http"} or len(url) > 500:
         raise InvalidRequest("The endpoint is an https:// address.", field="url")
     if parts.username or parts.password:
