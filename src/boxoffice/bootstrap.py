@@ -29,6 +29,7 @@ from boxoffice.inventory.service import InventoryService
 from boxoffice.observability.metrics import Metrics
 from boxoffice.orders.payments import FakeGateway, Gateways, PaymentGateway
 from boxoffice.orders.service import OrderService
+from boxoffice.orders.settle_pg import postgres_open, postgres_settle_stores
 from boxoffice.outbox.domain import Backoff
 from boxoffice.outbox.service import Deliver, OutboxWorker
 from boxoffice.payments.pix import PixGateway
@@ -71,7 +72,7 @@ def after_sale(uow, clock: Clock, gateway: PaymentGateway, listeners: Listeners,
     refunds = RefundService(uow, clock, gateway, listeners, returned=waitlist.offer)
     return AfterSale(
         rules=RulesService(uow, clock), refunds=refunds, transfers=TransferService(uow, clock),
-        resale=ResaleService(uow, clock, gateway, refunds.send, settings.hold_minutes),
+        resale=ResaleService(uow, clock, gateway, refunds.send, settings.hold_minutes, listed=waitlist.offer),
         waitlist=waitlist, checkin=CheckinService(uow, clock, secret),
         notifications=NotificationService(uow, clock),
     )  # fmt: skip
@@ -204,6 +205,8 @@ def build_container(
     orders = OrderService(
         uow, clock, gateways, listeners,
         purchases=sessions, on_paid=waiting_room.finished, batch_size=settings.order_batch_size,
+        direct=None if database.is_sqlite else postgres_settle_stores(database, committed),
+        direct_open=None if database.is_sqlite else postgres_open(database, committed),
     )  # fmt: skip
     return Container(
         mailer=mailer,

@@ -84,6 +84,11 @@ class SeatsUnavailable(Conflict):
     default_message = "Some of these seats are already taken."
 
 
+class SeatsNotTogether(Conflict):
+    code = "seats_not_together"
+    default_message = "Not enough adjacent seats are left in this section."
+
+
 class HoldExpired(Conflict):
     code = "hold_expired"
     default_message = "This hold has expired; its tickets went back on sale."

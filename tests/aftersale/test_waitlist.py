@@ -120,3 +120,38 @@ async def test_added_capacity_and_expired_holds_reach_the_line(
     assert offer["status"] == "offered"
     assert (await waiting.pay(offer["hold_id"], key())).status_code == 201
     assert await sold_matches_tickets(container, small.sections[0].id)
+
+
+async def test_resale_is_offered_to_the_line_first(
+    client: httpx.AsyncClient, container: Container, small: Show, clock: FakeClock
+) -> None:
+    seller, waiting, next_fan, public = [await sign_up(client) for _ in range(4)]
+    boss = await organiser(container, client)
+    code = (await buy(seller, small, quantity=2))["tickets"][0]["code"]  # sold out
+    assert (await join(waiting, small)).status_code == 201
+    clock.advance(seconds=1)
+    assert (await join(next_fan, small)).status_code == 201
+    await boss.patch(f"/api/v1/admin/shows/{small.id}/after-sale", json={"offer_minutes": 5})
+
+    r = await seller.post("/api/v1/resale/listings", json={"ticket_codes": [code], "price_cents": 20_000})
+    assert r.status_code == 201
+    listing_id = r.json()[0]["listing_id"]
+    assert (await waiting.get(f"/api/v1/shows/{small.id}/waitlist")).json()["status"] == "offered"
+    offer = [n for n in (await waiting.get("/api/v1/notifications")).json() if n["kind"] == "offer"][0]
+    assert offer["data"]["listing_id"] == listing_id
+    assert (await client.get(f"/api/v1/shows/{small.id}/resale")).json() == []  # not for the public
+    async def buy_it(fan) -> httpx.Response:  # type: ignore[no-untyped-def]
+        return await fan.post(f"/api/v1/resale/listings/{listing_id}/buy", json={"payment": {"method": "fake"}},
+                              headers={"Idempotency-Key": key()})  # fmt: skip
+    r = await buy_it(public)
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "listing_unavailable")
+
+    clock.advance(minutes=6)  # the first fan lets it lapse: the next one in line gets it
+    assert await container.waitlist.offer() == 1
+    assert (await waiting.get(f"/api/v1/shows/{small.id}/waitlist")).json()["status"] == "lapsed"
+    assert (await next_fan.get(f"/api/v1/shows/{small.id}/waitlist")).json()["status"] == "offered"
+    r = await buy_it(next_fan)
+    assert r.status_code == 201, r.text
+    await container.waitlist.offer()
+    assert (await next_fan.get(f"/api/v1/shows/{small.id}/waitlist")).json()["status"] == "bought"
+    assert await sold_matches_tickets(container, small.sections[0].id)

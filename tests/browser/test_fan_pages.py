@@ -191,6 +191,7 @@ def test_waiting_room_lets_the_fan_through_to_buy(page: Page, server: Server) ->
     # The admitter (a background job, every second) lets the fan in; the page notices by itself.
     expect(page.locator("#queue-status")).to_have_text("It is your turn! Pick your tickets now.", timeout=15_000)
     page.get_by_role("link", name="Pick your tickets").click()
+    expect(page.locator("#turn")).to_have_text("It is your turn! Pick your tickets now.")  # not "Join" again
     page.get_by_role("row", name=re.compile("Pista")).get_by_role("link", name="Choose").click()
     page.get_by_role("button", name="Hold these tickets").click()
     expect(page.get_by_role("heading", name="Checkout")).to_be_visible()

@@ -91,3 +91,51 @@ def test_a_declined_pix_payment_says_so(pix_context: BrowserContext, pix_server:
     bank.goto(page.locator("#pix-bank").get_attribute("href") or "")
     bank.get_by_role("button", name=re.compile("^Decline")).click()
     expect(page.locator("#pix-failed")).to_contain_text("declined", timeout=30_000)
+
+
+def test_organiser_opens_a_presale_and_a_fan_registers_in_portuguese(
+    browser: Browser, pix_server: Server
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import httpx
+
+    from tests.browser.conftest import log_in
+
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    with httpx.Client(base_url=pix_server.url, timeout=20) as http:
+        token = http.post("/api/v1/auth/login", json={"email": BOSS, "password": PASSWORD}).json()["token"]
+        http.cookies.clear()
+        show = http.post("/api/v1/admin/shows", headers={"Authorization": f"Bearer {token}"}, json={
+            "name": "Noite da Pré-venda", "venue": "Arena", "starts_at": (now + timedelta(days=9)).isoformat(),
+            "sale_opens_at": (now + timedelta(hours=2)).isoformat(),
+            "sale_closes_at": (now + timedelta(days=8)).isoformat(), "per_account_limit": 4, "currency": "BRL",
+            "sections": [{"name": "Pista", "kind": "ga", "price_cents": 25000, "capacity": 50}],
+        }).json()  # fmt: skip
+    fields = {"Registration opens": now - timedelta(minutes=5), "Registration closes": now + timedelta(hours=1),
+              "General sale starts": now + timedelta(hours=3)}  # fmt: skip
+
+    boss_context = browser.new_context(base_url=pix_server.url, viewport=DESKTOP, locale="en-US")
+    boss = boss_context.new_page()
+    log_in(boss, BOSS)
+    boss.wait_for_url("**/")
+    boss.goto(f"/admin/shows/{show['id']}/presale")
+    for label, moment in fields.items():
+        boss.get_by_label(label).fill(moment.strftime("%Y-%m-%dT%H:%M"))  # the venue's zone is UTC here
+    boss.get_by_role("button", name="Save the presale").click()
+    expect(boss.locator("#admin-done")).to_be_visible()
+    shoot(boss, "admin-presale")
+    boss_context.close()
+
+    fan_context = browser.new_context(base_url=pix_server.url, viewport=DESKTOP, locale="en-US")
+    fan = fan_context.new_page()
+    fan.set_default_timeout(15_000)
+    register(fan, unique_email())
+    fan.goto(f"/lang/pt-BR?next=/shows/{show['id']}")  # the footer's switch
+    fan.locator("#presale-link a").click()
+    expect(fan.get_by_role("heading", name=re.compile("Pré-venda"))).to_be_visible()
+    fan.get_by_role("button", name="Inscrever-se na pré-venda").click()
+    expect(fan.locator("#presale-done")).to_contain_text("Você está inscrito")
+    expect(fan.locator("#presale-registered")).to_have_text("1")
+    shoot(fan, "presale-fan")
+    fan_context.close()

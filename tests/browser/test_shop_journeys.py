@@ -21,8 +21,10 @@ pytestmark = pytest.mark.slow
 def test_main_journey_on_a_phone_and_back_after_paying(browser: Browser, server: Server) -> None:
     show = make_show(server, "Noite no Celular", rows=12, per_row=30)
     ctx = phone(browser, server)
+    blocked: list[str] = []  # the Content-Security-Policy allows no inline script or style: nothing may be refused
     try:
         page = ctx.new_page()
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
         page.goto("/")
         screen(page, "01-home")
         register(page, unique_email())
@@ -68,6 +70,7 @@ def test_main_journey_on_a_phone_and_back_after_paying(browser: Browser, server:
         page.goto(checkout_url)
         expect(page).to_have_url(re.compile(r"/orders/"))
         expect(page.locator("#pay")).to_have_count(0)
+        assert blocked == []
     finally:
         ctx.close()
 

@@ -194,3 +194,18 @@ async def test_bad_page_forms_explain_and_write_nothing(
     r = await client.post(f"/checkout/{mine.id}/pay", data={"outcome": "steal", "key": "k2", "csrf": token})
     assert r.headers["location"].endswith("?error=invalid_request")
     assert await count(orders) == 0 and await count(holds) == 2
+
+
+async def test_the_show_page_holds_the_best_seats_together(
+    client: httpx.AsyncClient, container: Container, show: Show
+) -> None:
+    _, seated = show.sections
+    await _fan_client(client, container)
+    page = await client.get(f"/shows/{show.id}")
+    form = re.search(rf'<form method="post" action="(/shows/{show.id}/sections/{seated.id}/hold)" class="best-seats">'
+                     r'.*?name="csrf" value="([0-9a-f]+)".*?name="key" value="([^"]+)"', page.text, re.S)  # fmt: skip
+    assert form, "a seated section offers its best seats on the show page"
+    r = await client.post(form.group(1), data={"csrf": form.group(2), "key": form.group(3), "quantity": "2"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/checkout/")
+    checkout = await client.get(r.headers["location"])
+    assert "A-5" in checkout.text and "A-6" in checkout.text  # front row, centre (10 seats a row)

@@ -213,7 +213,7 @@ async def test_a_batch_that_would_oversell_writes_nothing(container: Container, 
     with pytest.raises(RuntimeError, match="counters moved"):
         async with _open_store(container) as store:
             assert await store.lock_section_free(show.sections[0].id) == 2
-            await store.add(show.sections[0].id, [too_many])
+            await store.add(show.sections[0].id, [too_many], now)
             await store.commit()
     assert await _counts(container, show.sections[0].id) == (0, 0, 0)
     assert await _created_events(container) == 0

@@ -21,7 +21,8 @@ from boxoffice.holds.domain import Hold, HoldRequest
 from boxoffice.inventory.domain import Show
 from boxoffice.orders.domain import Order, OrderStatus
 from boxoffice.orders.payments import Charge, FakeGateway
-from boxoffice.orders.repository import OrderRepository
+from boxoffice.orders.settle import UnitOfWorkSettleStore
+from boxoffice.orders.settle_pg import PostgresSettleStore
 from boxoffice.storage.tables import sections, tickets
 from tests.support import (
     PASSWORD, crash_after_first_write, make_container, settings_for, show_spec, unique_email,
@@ -46,6 +47,11 @@ async def _pay(container: Container, account: Account, hold: Hold) -> Order | Ex
         return await container.orders.create(account, hold.id, APPROVE, f"pay-{hold.id}")
     except Exception as exc:  # noqa: BLE001 - the caller asserts on the type
         return exc
+
+
+def _settle_store(container: Container) -> type:
+    """Where a batch of orders is settled: asyncpg on PostgreSQL, the unit of work on SQLite."""
+    return UnitOfWorkSettleStore if container.database.is_sqlite else PostgresSettleStore
 
 
 async def _sold(container: Container, section_id: str) -> tuple[int, int, int]:
@@ -75,7 +81,7 @@ async def test_a_failed_batch_writes_nothing_and_each_order_is_settled_alone(
 ) -> None:
     show = await container.inventory.create_show(show_spec(ga_capacity=40))
     buyers = await _buyers(container, show, 8, 2)
-    calls = crash_after_first_write(monkeypatch, OrderRepository, "add_tickets")
+    calls = crash_after_first_write(monkeypatch, _settle_store(container), "write")
     results = await asyncio.gather(*(_pay(container, a, h) for a, h in buyers))
     assert all(isinstance(r, Order) and r.status is OrderStatus.PAID for r in results), results
     assert await _sold(container, show.sections[0].id) == (16, 0, 16)  # nothing twice
@@ -149,8 +155,8 @@ async def test_the_answer_is_the_order_as_it_reads_back(container: Container) ->
 
 
 async def test_seated_orders_settled_together_sell_each_seat_once(container: Container) -> None:
-    """Seats go through the same group commit; their orders are read back (for
-    the seat labels) and no seat is sold twice."""
+    """Seats go through the same group commit, answered as written (labels
+    included, no read-back), and no seat is sold twice."""
     show = await container.inventory.create_show(show_spec(ga_capacity=10))
     seated = show.sections[1]
     seat_ids = [s.id for s in (await container.inventory.seat_map(show.id, seated.id))[1]][:6]
@@ -167,3 +173,49 @@ async def test_seated_orders_settled_together_sell_each_seat_once(container: Con
     assert sorted(sold) == sorted(seat_ids)
     assert all(t.seat_label for r in results if isinstance(r, Order) for t in r.tickets)
     assert await _sold(container, seated.id) == (6, 0, 6)
+    for (account, _), answer in zip(buyers, results, strict=True):
+        assert answer == await container.orders.get(account, answer.id)  # type: ignore[union-attr]
+
+
+async def test_a_crash_between_the_charge_and_the_settle_is_resumed_by_the_retry(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The charge is taken, then every settle attempt loses its connection (the
+    app process dies there): nothing is sold, the order stays PENDING, and the
+    retry with the same key settles it without charging again."""
+    show = await container.inventory.create_show(show_spec(ga_capacity=10))
+    (account, hold), = await _buyers(container, show, 1, 2)
+
+    async def lost(self: object, *args: object) -> None:
+        raise ConnectionResetError("the process died before the commit")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(_settle_store(container), "write", lost)
+        assert isinstance(await _pay(container, account, hold), ConnectionResetError)
+    assert await _sold(container, show.sections[0].id) == (0, 2, 0)
+    retried = await _pay(container, account, hold)
+    assert isinstance(retried, Order) and retried.status is OrderStatus.PAID and len(retried.tickets) == 2
+    assert isinstance(container.gateway, FakeGateway) and container.gateway.captured == 1
+    assert await _sold(container, show.sections[0].id) == (2, 0, 2)
+
+
+async def test_two_orders_for_one_hold_in_one_batch_sell_it_once(container: Container) -> None:
+    """Two keys (two tabs) pay the same hold at once: one is paid, the other
+    fails `already_paid` and its charge is refunded; a retry of one order
+    arriving in the same batch gets that same order."""
+    show = await container.inventory.create_show(show_spec(ga_capacity=10))
+    (account, hold), = await _buyers(container, show, 1, 2)
+    first = await container.orders._open(account, hold.id, "tab-1")
+    second = await container.orders._open(account, hold.id, "tab-2")
+    results = await asyncio.gather(
+        container.orders.create(account, hold.id, APPROVE, "tab-1"),
+        container.orders.create(account, hold.id, APPROVE, "tab-1"),
+        container.orders.create(account, hold.id, APPROVE, "tab-2"),
+        return_exceptions=True,
+    )
+    assert isinstance(results[0], Order) and results[0].status is OrderStatus.PAID
+    assert isinstance(results[1], Order) and results[1].id == first.id == results[0].id
+    assert type(results[2]).__name__ == "AlreadyPaid" and results[2].details == {"order_id": second.id}
+    assert await _sold(container, show.sections[0].id) == (2, 0, 2)
+    assert isinstance(container.gateway, FakeGateway) and container.gateway.captured == 1
+    assert len(container.gateway.refunds) == 1

@@ -148,3 +148,12 @@ async def test_an_unpaid_charge_past_its_deadline_is_cancelled_and_its_order_fai
     assert (await bank.get(f"/api/charges/{reference}")).json()["status"] == "cancelled"
     await pay(bank, order["payment"]["pay_url"])  # too late: the bank refuses a cancelled charge
     assert (await bank.get(f"/api/charges/{reference}")).json()["status"] == "cancelled"
+
+
+async def test_reconciliation_is_a_background_job_under_the_lease(container: Container) -> None:
+    from boxoffice.workers.jobs import jobs_of, run_round
+    from boxoffice.workers.lease import LocalLease
+
+    job = next(j for j in jobs_of(container, sweep_every=30) if j.name == "reconcile-payments")
+    assert job.every == container.settings.pix_reconcile_every_seconds
+    assert await run_round(job, LocalLease()) is True

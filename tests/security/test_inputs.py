@@ -42,7 +42,7 @@ async def test_the_seat_form_with_a_huge_seat_number_explains_itself(
     assert token
     r = await client.post(f"/shows/{show.id}/sections/{section}/hold",
                           data={"csrf": token.group(1), "seat": "99999999999999999999999", "key": "k"})  # fmt: skip
-    assert r.status_code == 303 and r.headers["location"].endswith("error=invalid_request")
+    assert r.status_code == 303 and "error=invalid_request" in r.headers["location"]
 
 
 async def test_the_ticket_limit_is_a_rule_not_a_rate(client: httpx.AsyncClient, show: Show) -> None:

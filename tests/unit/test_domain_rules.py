@@ -49,11 +49,13 @@ def test_hold_requests_must_fit_the_section_kind() -> None:
     seated = Section("c", "s", "Cadeira", SectionKind.SEATED, 100, 20)
     assert HoldRequest("s", "ga", quantity=3).validated_quantity(ga, 10) == 3
     assert HoldRequest("s", "c", seat_ids=(4, 5)).validated_quantity(seated, 10) == 2
+    assert HoldRequest("s", "c", quantity=2).validated_quantity(seated, 10) == 2  # best available
     for request, section in [
         (HoldRequest("s", "ga", seat_ids=(1,)), ga),
         (HoldRequest("s", "ga"), ga),
         (HoldRequest("s", "ga", quantity=11), ga),
-        (HoldRequest("s", "c", quantity=2), seated),
+        (HoldRequest("s", "c", quantity=11), seated),
+        (HoldRequest("s", "c"), seated),
         (HoldRequest("s", "c", seat_ids=(4, 4)), seated),
         (HoldRequest("s", "c", seat_ids=(4, 5), quantity=3), seated),
         (HoldRequest("s", "c", seat_ids=()), seated),

@@ -13,18 +13,24 @@ from sqlalchemy import text
 from boxoffice.storage.database import Database
 
 
-async def naive_hot_row(database_url: str, *, seconds: float, clients: int) -> float:
-    """Holds per second the naive design reaches."""
+async def naive_hot_row(
+    database_url: str, *, seconds: float, clients: int, purchase: bool = False
+) -> float:
+    """Holds per second the naive design reaches; with `purchase`, paid
+    purchases per second: each hold then paid in a second transaction on the
+    same hot row (counter moved from held to sold, an order row written)."""
     database = Database(database_url, pool_size=clients)
     sqlite = database.is_sqlite
     clients = 1 if sqlite else clients
     try:
         async with database.transaction(write=True) as conn:
-            await conn.execute(text("DROP TABLE IF EXISTS bench_hold"))
-            await conn.execute(text("DROP TABLE IF EXISTS bench_stock"))
-            await conn.execute(text("CREATE TABLE bench_stock (id INTEGER PRIMARY KEY, available INTEGER NOT NULL)"))
+            for table in ("bench_hold", "bench_order", "bench_stock"):
+                await conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+            await conn.execute(text("CREATE TABLE bench_stock (id INTEGER PRIMARY KEY, available INTEGER NOT NULL,"
+                                    " sold INTEGER NOT NULL DEFAULT 0)"))  # fmt: skip
             await conn.execute(text("CREATE TABLE bench_hold (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)"))
-            await conn.execute(text("INSERT INTO bench_stock VALUES (1, 100000000)"))
+            await conn.execute(text("CREATE TABLE bench_order (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)"))
+            await conn.execute(text("INSERT INTO bench_stock VALUES (1, 100000000, 0)"))
             await conn.commit()
         done = 0
         deadline = time.perf_counter() + seconds
@@ -40,6 +46,11 @@ async def naive_hot_row(database_url: str, *, seconds: float, clients: int) -> f
                     if taken.rowcount == 1:
                         await conn.execute(text("INSERT INTO bench_hold VALUES (:id, 1)"), {"id": next_id})
                     await conn.commit()
+                if purchase:
+                    async with database.transaction(write=True) as conn:
+                        await conn.execute(text("UPDATE bench_stock SET sold = sold + 1 WHERE id = 1"))
+                        await conn.execute(text("INSERT INTO bench_order VALUES (:id, 1)"), {"id": next_id})
+                        await conn.commit()
                 next_id += clients
                 done += 1
 
@@ -47,8 +58,8 @@ async def naive_hot_row(database_url: str, *, seconds: float, clients: int) -> f
         await asyncio.gather(*(client(i) for i in range(clients)))
         elapsed = time.perf_counter() - started
         async with database.transaction(write=True) as conn:
-            await conn.execute(text("DROP TABLE bench_hold"))
-            await conn.execute(text("DROP TABLE bench_stock"))
+            for table in ("bench_hold", "bench_order", "bench_stock"):
+                await conn.execute(text(f"DROP TABLE {table}"))
             await conn.commit()
         return done / elapsed
     finally:

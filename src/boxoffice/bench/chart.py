@@ -21,19 +21,22 @@ def sale_chart(sale: Sale, path: Path, title: str) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    per_second: dict[str, dict[int, list[float]]] = {"hold": defaultdict(list), "order": defaultdict(list)}
+    end = max((t for t, _, _ in sale.timeline), default=0.0)
+    width = 1.0 if end > 20 else 0.25  # a short sale in quarter seconds, so its shape shows
+    per_bucket: dict[str, dict[int, list[float]]] = {"hold": defaultdict(list), "order": defaultdict(list)}
     for t, kind, ms in sale.timeline:
-        per_second[kind][int(t)].append(ms)
-    last = max((int(t) for t, _, _ in sale.timeline), default=0)
-    seconds = list(range(last + 1))
+        per_bucket[kind][int(t / width)].append(ms)
+    buckets_ = list(range(int(end / width) + 1))
+    at = [b * width for b in buckets_]
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
     for kind, colour in (("hold", "tab:blue"), ("order", "tab:orange")):
-        buckets = per_second[kind]
-        top.plot(seconds, [len(buckets.get(s, [])) for s in seconds], label=f"{kind}s/s", color=colour)
-        timed = [s for s in seconds if buckets.get(s)]
-        bottom.plot(timed, [_percentile(buckets[s], 0.5) for s in timed], color=colour, label=f"{kind} p50")
-        bottom.plot(timed, [_percentile(buckets[s], 0.99) for s in timed], color=colour, linestyle="--",
-                    label=f"{kind} p99")  # fmt: skip
+        buckets = per_bucket[kind]
+        top.plot(at, [len(buckets.get(b, [])) / width for b in buckets_], label=f"{kind}s/s", color=colour)
+        timed = [b for b in buckets_ if buckets.get(b)]
+        bottom.plot([b * width for b in timed], [_percentile(buckets[b], 0.5) for b in timed], color=colour,
+                    label=f"{kind} p50")  # fmt: skip
+        bottom.plot([b * width for b in timed], [_percentile(buckets[b], 0.99) for b in timed], color=colour,
+                    linestyle="--", label=f"{kind} p99")  # fmt: skip
     top.set_ylabel("per second")
     top.set_title(title)
     top.legend()

@@ -102,10 +102,18 @@ async def prepare(
     )  # fmt: skip
 
 
+FAN_EMAIL = "fan{}@bench.example.com"
+
+
+def fan_index(email: str) -> int:
+    """Which fan (index into Fixture.tokens) has this email."""
+    return int(email.removeprefix("fan").split("@", 1)[0])
+
+
 async def _fans(container: Container, count: int, progress: Callable[[str], None]) -> list[str]:
     tokens = []
     for i in range(count):
-        email = f"fan{i}@bench.example.com"
+        email = FAN_EMAIL.format(i)
         await container.accounts.register(email, PASSWORD, f"Fan {i}")
         _, token = await container.accounts.login(email, PASSWORD)
         tokens.append(token)

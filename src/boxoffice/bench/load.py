@@ -192,6 +192,45 @@ async def paced(
     )  # fmt: skip
 
 
+async def pay_holds(
+    base_url: str, holds: list[tuple[str, str]], *, concurrency: int, seconds: float
+) -> Rate:
+    """Pay for held tickets (hold id, the holder's token), `concurrency` at a
+    time, until they run out or `seconds` pass: the order path alone."""
+    import aiohttp
+
+    latencies: list[float] = []
+    codes: Counter[str] = Counter()
+    errors = 0
+    queue = list(holds)
+    started = time.perf_counter()
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(base_url, connector=connector) as http:
+
+        async def payer() -> None:
+            nonlocal errors
+            while queue and time.perf_counter() - started < seconds:
+                hold_id, token = queue.pop()
+                headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"o-{hold_id}"}
+                body = {"hold_id": hold_id, "payment": {"method": "fake", "outcome": "approve"}}
+                t0 = time.perf_counter()
+                try:
+                    async with http.post("/api/v1/orders", json=body, headers=headers) as r:
+                        await r.read()
+                        codes[str(r.status)] += 1
+                except (aiohttp.ClientError, TimeoutError):
+                    errors += 1
+                latencies.append((time.perf_counter() - t0) * 1000)
+
+        await asyncio.gather(*(payer() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else (latencies or [0.0]) * 99
+    return Rate(
+        name="orders", requests=len(latencies), seconds=elapsed, p50_ms=q[49], p95_ms=q[94],
+        p99_ms=q[98], codes=dict(codes), socket_errors=errors,
+    )  # fmt: skip
+
+
 async def seat_ids_of(base_url: str, token: str, show_id: str, section_id: str) -> list[int]:
     import aiohttp
 

@@ -34,6 +34,26 @@ def _sale_lines(sale: Sale) -> list[str]:
     return lines
 
 
+def _purchase_lines(report: Report) -> list[str]:
+    """Paid orders per second, end to end, next to the naive baselines."""
+    naive = report.naive_purchase_per_second
+    found = []
+    sale = report.sale
+    if sale is not None:
+        ends = [t for t, kind, _ in sale.timeline if kind == "order"]
+        if ends:
+            found.append(("flash sale, end to end (hold + pay)", len(ends) / max(ends)))
+    if "orders" in report.rates:
+        found.append(("orders phase (paying held tickets)", report.rates["orders"].per_second))
+    out = []
+    for name, rate in found:
+        vs = f"  = {rate / naive:.2f}x the naive hot-row purchase" if naive else ""
+        out.append(f"paid orders/s, {name}: {rate:,.0f}/s{vs}")
+    if naive:
+        out.append(f"naive hot-row purchase (hold, then pay: two transactions on one row, 8 clients): {naive:,.0f}/s")
+    return out
+
+
 def lines(report: Report) -> list[str]:
     empty = report.rates.get("empty")
     out = [_rate(rate, empty) for rate in report.rates.values()]
@@ -44,6 +64,7 @@ def lines(report: Report) -> list[str]:
             out.append(f"holds vs naive hot row: {holds.per_second / report.naive_hot_row_per_second:.2f}x")
     if report.sale is not None:
         out.extend(_sale_lines(report.sale))
+    out.extend(_purchase_lines(report))
     if report.statements_per_rejection is not None:
         out.append(
             f"SQL statements the app sent per sold-out rejection: {report.statements_per_rejection:.4f}"

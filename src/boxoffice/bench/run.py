@@ -19,7 +19,9 @@ from sqlalchemy import text
 from boxoffice.bench import fixture as fx
 from boxoffice.bench.baseline import naive_hot_row
 from boxoffice.bench.checks import Totals, check
-from boxoffice.bench.load import Rate, Sale, flash_sale, paced, seat_ids_of, wrk, wrk_available
+from boxoffice.bench.load import (
+    Rate, Sale, flash_sale, paced, pay_holds, seat_ids_of, wrk, wrk_available,
+)
 from boxoffice.bench.server import Server
 from boxoffice.storage.database import Database
 
@@ -44,6 +46,7 @@ class Report:
     options: dict[str, Any]
     rates: dict[str, Rate] = field(default_factory=dict)
     naive_hot_row_per_second: float = 0.0
+    naive_purchase_per_second: float = 0.0  # hold + pay, two transactions on the hot row
     sale: Sale | None = None
     totals: Totals | None = None
     rss_mb: list[float] = field(default_factory=list)
@@ -75,6 +78,25 @@ async def _setup(options: Options, folder: Path, progress: Progress) -> tuple[fx
     if options.redis_url:
         await _flush_redis(options.redis_url)
     return fixture, settings
+
+
+async def _live_holds(settings: Any, fixture: fx.Fixture) -> list[tuple[str, str]]:
+    """The roomy show's live holds (from the holds phases) with their holders' tokens."""
+    from sqlalchemy import select
+
+    from boxoffice.storage.tables import accounts, holds
+
+    database = Database(settings.effective_database_url)
+    try:
+        async with database.engine.connect() as conn:
+            rows = await conn.execute(
+                select(holds.c.id, accounts.c.email).join(accounts, accounts.c.id == holds.c.account_id)
+                .where(holds.c.show_id == fixture.roomy_show, holds.c.status == "active")
+            )  # fmt: skip
+            found = [(hold_id, fixture.tokens[fx.fan_index(email)]) for hold_id, email in rows]
+    finally:
+        await database.dispose()
+    return found
 
 
 async def _flush_redis(url: str) -> None:
@@ -110,6 +132,9 @@ async def sale(options: Options, progress: Progress) -> Report:
             report.naive_hot_row_per_second = await naive_hot_row(
                 settings.effective_database_url, seconds=options.seconds, clients=8
             )
+            report.naive_purchase_per_second = await naive_hot_row(
+                settings.effective_database_url, seconds=options.seconds, clients=8, purchase=True
+            )
             files = fx.write_inputs(fixture, folder / "inputs")
             progress(f"starting the server ({options.workers} worker(s))")
             with Server(settings, options.workers, folder / "server.log", **_server_env(options)) as server:
@@ -125,13 +150,27 @@ async def sale(options: Options, progress: Progress) -> Report:
                     "holds_at_half", server.url, "/api/v1/holds", fixture.roomy_hold, fixture.tokens,
                     rate=half, seconds=options.seconds,
                 )  # fmt: skip
+                progress("order throughput (paying the roomy show's holds)")
+                before = server.worker_cpu_seconds()
+                report.rates["orders"] = await pay_holds(
+                    server.url, await _live_holds(settings, fixture), concurrency=options.concurrency,
+                    seconds=options.seconds,
+                )  # fmt: skip
+                report.cpu_ms["orders"] = (server.worker_cpu_seconds() - before) * 1000 / max(
+                    report.rates["orders"].requests, 1
+                )
                 progress(f"flash sale: {options.fans:,} fans for {fixture.capacity:,} tickets")
                 seat_ids = await seat_ids_of(server.url, fixture.tokens[0], fixture.sale_show,
                                              fixture.seated_section)  # fmt: skip
+                before = server.worker_cpu_seconds()
                 report.sale = await flash_sale(
                     server.url, fixture.tokens, fixture.sale_show, fixture.ga_section,
                     fixture.seated_section, seat_ids, concurrency=options.concurrency,
                 )  # fmt: skip
+                paid = report.sale.orders.outcomes.get("201", 0)
+                report.cpu_ms["sale, per paid fan (hold + order)"] = (
+                    (server.worker_cpu_seconds() - before) * 1000 / max(paid, 1)
+                )
                 progress("sold-out rejections")
                 report.rates["sold_out"] = phase("sold_out", "POST", "/api/v1/holds", _SOLD_OUT)
                 report.rss_mb = server.worker_rss_mb()

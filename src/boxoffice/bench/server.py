@@ -59,7 +59,7 @@ class Server:
         self._wait_ready()
         return self
 
-    def _wait_ready(self, timeout: float = 60) -> None:
+    def _wait_ready(self, timeout: float = 180) -> None:  # a busy shared machine starts slowly
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self._process is not None

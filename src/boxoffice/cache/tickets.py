@@ -25,7 +25,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from boxoffice.cache import codec
@@ -126,6 +126,10 @@ class TicketCache:
         # The last snapshot of each show this process saw, for the sold-out gate
         # while the shared copy is being rebuilt (see `check`).
         self._last: dict[str, AvailabilitySnapshot] = {}
+        # What this process knows of each numbered section's taken seats, for
+        # the gate: from the last seat map it built or read, plus the seats its
+        # own holds took since (see `taken`).
+        self._seats: dict[str, SeatKnowledge] = {}
 
     # -- reads ------------------------------------------------------------
 
@@ -194,16 +198,23 @@ class TicketCache:
 
     # -- keeping fresh (InventoryListener) --------------------------------
 
-    async def changed(self, show_id: str, section_id: str | None) -> None:
+    async def changed(self, show_id: str, section_id: str | None, *, returned: bool = True) -> None:
         """Tickets moved in a section (or, with no section, the show itself was
         edited). This process forgets its copies and rebuilds; until the
         rebuild lands its readers wait for it (they see their own change),
         while other processes keep the shared copy that is at most one
         rebuild (`rebuild_gap` plus a query) behind. An edit of the show
-        deletes the shared copies at once: it may change what a section is."""
+        deletes the shared copies at once: it may change what a section is.
+        `returned=False` (from `taken`): no ticket came back, so what the gate
+        knows to be sold out or taken stays."""
         edited = section_id is None
         self.local.drop(show_id, *(() if edited else ("snapshot", "availability")))
-        self._last.pop(show_id, None)  # tickets may have come back: the gate forgets
+        if returned:  # tickets may have come back: the gate forgets
+            self._last.pop(show_id, None)
+            if section_id is None:
+                self._seats.clear()
+            else:
+                self._seats.pop(section_id, None)
         if edited:
             await self._cache.delete(f"show:{show_id}")
         show = await self.show(show_id)
@@ -216,6 +227,15 @@ class TicketCache:
             self._rebuilds.kick(
                 f"seats:{seated_id}", lambda s=seated_id: self._refresh_seats(show_id, s)
             )
+
+    async def taken(self, show_id: str, section_id: str, seat_ids: tuple[int, ...] = ()) -> None:
+        """Tickets were taken (a hold, or a held ticket sold): nothing came
+        back, so what the gate knows to be sold out or taken stays true; the
+        gate also learns the seats at once. Then as `changed`."""
+        known = self._seats.get(section_id)
+        if known is not None and seat_ids:
+            known.take(seat_ids)
+        await self.changed(show_id, section_id, returned=False)
 
     async def settle(self) -> None:
         """Wait for the rebuilds in flight."""
@@ -231,6 +251,8 @@ class TicketCache:
 
     async def _refresh_seats(self, show_id: str, section_id: str) -> tuple[Section, list[Seat]]:
         section, seats, until = await self._inventory.seat_map_snapshot(show_id, section_id)
+        if not self._rebuilds.outdated(f"seats:{section_id}"):  # no change here since it read
+            self._seats[section_id] = SeatKnowledge.of(seats, until, self._clock.now())
         await self._cache.set(f"seats:{section_id}", codec.seats_to_json(seats, until), self._ttl)
         return section, seats
 
@@ -274,14 +296,56 @@ class TicketCache:
             if found is not None and found.available < request.quantity:
                 raise SoldOut(available=found.available)
             return
-        if not request.seat_ids:
+        known = await self._seat_knowledge(show.id, section)
+        if known is None:
             return
+        if request.seat_ids:
+            if not known.taken.isdisjoint(request.seat_ids):
+                raise SeatsUnavailable()
+        elif request.quantity is not None and known.free < request.quantity:
+            raise SoldOut(available=known.free)
+
+    async def _seat_knowledge(self, show_id: str, section: Section) -> SeatKnowledge | None:
+        """The taken seats of a numbered section as this process knows them
+        (built within two TTLs and still exact), or from the shared seat map;
+        None when neither is at hand (a rebuild is asked for)."""
+        now = self._clock.now()
+        known = self._seats.get(section.id)
+        if known is not None and known.usable_at(now, timedelta(seconds=2 * self._ttl)):
+            return known
         seats = await self._cached_seats(section)
         if seats is None:
             key = f"seats:{section.id}"
             if not self._rebuilds.in_flight(key):
-                self._rebuilds.kick(key, lambda: self._refresh_seats(show.id, section.id))
-            return
+                self._rebuilds.kick(key, lambda: self._refresh_seats(show_id, section.id))
+            return None
+        known = SeatKnowledge.of(seats, None, now)
+        self._seats[section.id] = known
+        return known
+
+
+class SeatKnowledge:
+    """A numbered section's taken seats as of a moment, decoded once (not per
+    request), and exact until the section's next hold expiry."""
+
+    __slots__ = ("taken", "free", "exact_until", "as_of")
+
+    def __init__(self, taken: set[int], free: int, exact_until: datetime | None, as_of: datetime) -> None:
+        self.taken = taken
+        self.free = free
+        self.exact_until = exact_until
+        self.as_of = as_of
+
+    @classmethod
+    def of(cls, seats: list[Seat], exact_until: datetime | None, now: datetime) -> SeatKnowledge:
         taken = {s.id for s in seats if s.status is not SeatStatus.FREE}
-        if taken.intersection(request.seat_ids):
-            raise SeatsUnavailable()
+        return cls(taken, len(seats) - len(taken), exact_until, now)
+
+    def take(self, seat_ids: tuple[int, ...]) -> None:
+        fresh = set(seat_ids) - self.taken
+        self.taken |= fresh
+        self.free -= len(fresh)
+
+    def usable_at(self, now: datetime, within: timedelta) -> bool:
+        exact = self.exact_until is None or now < self.exact_until
+        return exact and now - self.as_of <= within

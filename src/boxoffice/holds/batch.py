@@ -1,4 +1,5 @@
-"""Group commit for general-admission holds: past the hot-row limit.
+"""Group commit for holds (general admission and numbered seats): past the
+hot-row limit.
 
 Every hold in a section must take that section's row lock, so one section
 sells at most one transaction at a time, and each transaction pays a commit
@@ -22,6 +23,13 @@ timeout, a unique-key race with another process, a lost connection), nothing
 of it was written, and each request is retried alone on the single-hold path,
 so one bad request can never fail its neighbours.
 
+Numbered sections go the same way: under the section lock the batch reads
+the section's seats once and decides each request in arrival order, chosen
+seats (all free, or SeatsUnavailable) and best available (inventory/best.py)
+alike, taking each request's seats out before the next is decided; then one
+claim for the batch's seats. A row is never given twice, whichever batches
+its seats fall into: each batch reads them under the same lock.
+
 The queueing, the writer per section and the fallback live in
 storage/groupcommit.py (orders settle the same way). The batch's reads and
 writes go through a `BatchStore`: the unit of work (SQLAlchemy, every
@@ -39,10 +47,11 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from boxoffice.clock import Clock
-from boxoffice.errors import DomainError, IdempotencyMismatch, NotFound, SoldOut
+from boxoffice.errors import DomainError, IdempotencyMismatch, NotFound, SeatsUnavailable, SoldOut
 from boxoffice.holds.domain import Hold, HoldRequest, HoldStatus, check_account_limit
 from boxoffice.ids import new_id
-from boxoffice.inventory.domain import Show
+from boxoffice.inventory.best import PlacedSeat, SeatPicker
+from boxoffice.inventory.domain import SectionKind, Show
 from boxoffice.storage.groupcommit import GroupCommit
 from boxoffice.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -69,8 +78,12 @@ class BatchStore(Protocol):
     async def reclaim(self, section_id: str, now: datetime) -> None:
         """Return the tickets of the section's dead holds to its counters."""
 
-    async def add(self, section_id: str, new: list[Hold]) -> None:
-        """Count the new holds in the section and insert them (with their audit events)."""
+    async def section_seats(self, section_id: str, now: datetime) -> list[PlacedSeat]:
+        """A numbered section's seats and which are free (under the section lock)."""
+
+    async def add(self, section_id: str, new: list[Hold], now: datetime) -> None:
+        """Count the new holds in the section, claim their seats and insert
+        them (with their audit events)."""
 
     async def commit(self) -> None: ...
 
@@ -108,9 +121,15 @@ class UnitOfWorkStore:
     async def reclaim(self, section_id: str, now: datetime) -> None:
         await self._reclaim(self._uow, section_id, now)
 
-    async def add(self, section_id: str, new: list[Hold]) -> None:
+    async def section_seats(self, section_id: str, now: datetime) -> list[PlacedSeat]:
+        return await self._uow.shows.section_seats(section_id, now)
+
+    async def add(self, section_id: str, new: list[Hold], now: datetime) -> None:
         if not await self._uow.shows.take(section_id, sum(h.quantity for h in new)):
             raise RuntimeError("section counters moved under the section lock")
+        claims = [(h.id, h.expires_at, h.seat_ids) for h in new if h.seat_ids]
+        if claims and not await self._uow.shows.claim_many(section_id, claims, now):
+            raise RuntimeError("seats moved under the section lock")
         await self._uow.holds.add_many(new)
 
     async def commit(self) -> None:
@@ -205,6 +224,8 @@ class HoldBatcher:
         free = await store.lock_section_free(section_id)
         if free is None:
             raise NotFound(f"Section {section_id} does not exist.")
+        seated = show.section(section_id).kind is SectionKind.SEATED
+        picker = SeatPicker(await store.section_seats(section_id, now)) if seated else None
         new: list[Hold] = []
         reclaimed = False
         for i in live:
@@ -226,7 +247,12 @@ class HoldBatcher:
             if quantity > free:
                 outcomes[i] = SoldOut(available=free)
                 continue
-            hold = self._hold(p, quantity, now)
+            try:
+                seats = _seats_for(p.request, quantity, picker)
+            except DomainError as exc:
+                outcomes[i] = exc
+                continue
+            hold = self._hold(p, quantity, now, seats)
             new.append(hold)
             outcomes[i] = hold
             free -= quantity
@@ -234,7 +260,7 @@ class HoldBatcher:
             if p.replay_key:
                 replays[p.replay_key] = hold  # the same key twice in one batch: one hold
         if new:
-            await store.add(section_id, new)
+            await store.add(section_id, new, now)
             await store.commit()
             await self._after_commit(new)
         return _settled(outcomes)
@@ -266,13 +292,31 @@ class HoldBatcher:
                 outcomes[i] = exc
         return quantities
 
-    def _hold(self, p: Pending, quantity: int, now: datetime) -> Hold:
+    def _hold(self, p: Pending, quantity: int, now: datetime, seats: tuple[PlacedSeat, ...]) -> Hold:
+        ordered = sorted(seats, key=lambda s: s.id)
         return Hold(
             id=new_id(), account_id=p.account_id, show_id=p.request.show_id,
             section_id=p.request.section_id, quantity=quantity, status=HoldStatus.ACTIVE,
             created_at=now, expires_at=now + self._lifetime, fingerprint=p.fingerprint,
-            idempotency_key=p.idempotency_key,
+            idempotency_key=p.idempotency_key, seat_ids=tuple(s.id for s in ordered),
+            seat_labels=tuple(s.label for s in ordered),
         )  # fmt: skip
+
+
+def _seats_for(request: HoldRequest, quantity: int, picker: SeatPicker | None) -> tuple[PlacedSeat, ...]:
+    """The seats a request gets in a numbered section (none in general
+    admission), taken out of the picker; or the typed refusal."""
+    if picker is None:
+        return ()
+    if request.seat_ids is None:
+        return picker.pick(quantity)
+    unknown = picker.known(request.seat_ids)
+    if unknown:
+        raise NotFound(f"Seats {unknown} are not in this section.")
+    if not picker.free(request.seat_ids):
+        raise SeatsUnavailable()
+    picker.take(request.seat_ids)
+    return picker.seats(request.seat_ids)
 
 
 def _settled(outcomes: list[Hold | DomainError | None]) -> list[Hold | Exception]:

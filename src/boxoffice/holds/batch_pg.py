@@ -21,8 +21,6 @@ failing: group commit then decides each request alone (storage/groupcommit.py).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -30,10 +28,12 @@ from boxoffice.audit.repository import audit_row
 from boxoffice.holds.batch import ReclaimElsewhere
 from boxoffice.holds.domain import Hold, HoldStatus
 from boxoffice.holds.repository import ACTIVE, created_event
+from boxoffice.inventory.best import PlacedSeat
 from boxoffice.inventory.domain import Show
 from boxoffice.inventory.repository import show_from_rows
 from boxoffice.storage import locking
 from boxoffice.storage.database import Database
+from boxoffice.storage.direct import direct_transactions
 from boxoffice.storage.uow import CommitObserver, notify_committed
 
 SHOW = """SELECT sh.id, sh.name, sh.venue, sh.starts_at, sh.sale_opens_at, sh.sale_closes_at,
@@ -83,6 +83,23 @@ ADD_HOLDS = """WITH taken AS (
                  WHERE EXISTS (SELECT FROM taken)
                )
                SELECT count(*) FROM taken"""
+SECTION_SEATS = """SELECT id, row_label, number,
+                        NOT sold AND (held_until IS NULL OR held_until <= $2) AS free
+                 FROM seats WHERE section_id = $1"""
+# The batch's seats in one statement (only if every one is still free: the
+# count says) with their hold_seats rows; runs after ADD_HOLDS made the holds.
+CLAIM_SEATS = """WITH claim AS (
+                   SELECT * FROM unnest($1::int[], $2::varchar[], $3::timestamptz[])
+                     AS c (seat_id, hold_id, until)
+                 ), claimed AS (
+                   UPDATE seats SET hold_id = claim.hold_id, held_until = claim.until FROM claim
+                   WHERE seats.id = claim.seat_id AND seats.section_id = $4 AND NOT seats.sold
+                     AND (seats.held_until IS NULL OR seats.held_until <= $5)
+                   RETURNING seats.id
+                 ), linked AS (
+                   INSERT INTO hold_seats (hold_id, seat_id) SELECT hold_id, seat_id FROM claim
+                 )
+                 SELECT count(*) FROM claimed"""
 AUDIT_COLUMNS = ("at", "entity", "entity_id", "action", "show_id", "section_id", "account_id",
                  "hold_id", "order_id", "quantity", "detail")  # fmt: skip
 
@@ -101,6 +118,15 @@ class _Fields:
         return self._record[self._prefix + name]
 
 
+async def fetch_show(conn: Any, show_id: str) -> Show | None:
+    """A show with its sections, in one query."""
+    rows = await conn.fetch(SHOW, show_id)
+    if not rows:
+        return None
+    sections = [_Fields(row, "s_") for row in rows if row["s_id"] is not None]
+    return show_from_rows(_Fields(rows[0]), sections)
+
+
 class PostgresBatchStore:
     """A BatchStore (holds/batch.py) on one asyncpg connection inside a transaction."""
 
@@ -112,11 +138,7 @@ class PostgresBatchStore:
         self.committed = False
 
     async def show(self, show_id: str) -> Show | None:
-        rows = await self._conn.fetch(SHOW, show_id)
-        if not rows:
-            return None
-        sections = [_Fields(row, "s_") for row in rows if row["s_id"] is not None]
-        return show_from_rows(_Fields(rows[0]), sections)
+        return await fetch_show(self._conn, show_id)
 
     async def lock_purchases(self, account_ids: list[str], show_id: str) -> None:
         await locking.lock_purchases_on(self._conn, account_ids, show_id)
@@ -139,7 +161,11 @@ class PostgresBatchStore:
         if await self._conn.fetchval(ANY_DEAD, section_id, ACTIVE, now):
             raise ReclaimElsewhere(section_id)
 
-    async def add(self, section_id: str, new: list[Hold]) -> None:
+    async def section_seats(self, section_id: str, now: datetime) -> list[PlacedSeat]:
+        rows = await self._conn.fetch(SECTION_SEATS, section_id, now)
+        return [PlacedSeat(r["id"], r["row_label"], r["number"], r["free"]) for r in rows]
+
+    async def add(self, section_id: str, new: list[Hold], now: datetime) -> None:
         events = [created_event(h) for h in new]
         rows = [audit_row(e) for e in events]
         taken = await self._conn.fetchval(
@@ -153,6 +179,14 @@ class PostgresBatchStore:
         )  # fmt: skip
         if taken != 1:
             raise RuntimeError("section counters moved under the section lock")
+        claims = [(seat_id, h.id, h.expires_at) for h in new for seat_id in h.seat_ids]
+        if claims:
+            claimed = await self._conn.fetchval(
+                CLAIM_SEATS, [c[0] for c in claims], [c[1] for c in claims],
+                [c[2] for c in claims], section_id, now,
+            )  # fmt: skip
+            if claimed != len(claims):
+                raise RuntimeError("seats moved under the section lock")
         self._events.extend(events)
 
     async def commit(self) -> None:
@@ -172,25 +206,6 @@ def _hold(row: Any) -> Hold:
 
 
 def postgres_batch_stores(database: Database, on_commit: CommitObserver | None):  # type: ignore[no-untyped-def]
-    """A BatchStores factory for HoldBatcher: each batch on a pooled connection,
-    in one transaction that is rolled back unless the batch commits."""
-
-    @asynccontextmanager
-    async def open_store() -> AsyncIterator[PostgresBatchStore]:
-        async with database.engine.connect() as pooled:
-            conn = (await pooled.get_raw_connection()).driver_connection
-            transaction = conn.transaction()
-            await transaction.start()
-            if database.set_lock_timeout:  # behind PgBouncer: per transaction
-                await conn.execute(database.set_lock_timeout)
-            store = PostgresBatchStore(conn, transaction, on_commit)
-            try:
-                yield store
-            finally:
-                if not store.committed:
-                    try:
-                        await transaction.rollback()
-                    except Exception:  # noqa: BLE001 - the connection is gone: drop it from the pool
-                        await pooled.invalidate()
-
-    return open_store
+    """A BatchStores factory for HoldBatcher: each batch in its own
+    transaction on a pooled connection (storage/direct.py)."""
+    return direct_transactions(database, lambda conn, tx: PostgresBatchStore(conn, tx, on_commit))

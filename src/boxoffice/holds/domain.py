@@ -52,9 +52,9 @@ class HoldRequest:
             if self.quantity is None:
                 raise InvalidRequest("Give the number of tickets (quantity).", field="quantity")
             quantity = self.quantity
+        elif self.best_available:
+            quantity = self.quantity  # type: ignore[assignment]
         else:
-            if self.quantity is not None and self.seat_ids is None:
-                raise InvalidRequest("This section has numbered seats: pick seat_ids.")
             if not self.seat_ids:
                 raise InvalidRequest("Pick at least one seat (seat_ids).", field="seat_ids")
             if len(set(self.seat_ids)) != len(self.seat_ids):
@@ -67,6 +67,12 @@ class HoldRequest:
                 f"A hold is for 1 to {max_quantity} tickets.", field="quantity"
             )
         return quantity
+
+    @property
+    def best_available(self) -> bool:
+        """A quantity without seat ids: on a numbered section the best free
+        adjacent seats are picked (inventory/best.py) under the section's lock."""
+        return self.seat_ids is None and self.quantity is not None
 
     def fingerprint(self) -> str:
         """What an Idempotency-Key is bound to: the same key must mean the same request."""
@@ -98,6 +104,9 @@ class Hold:
     fingerprint: str
     idempotency_key: str | None = None
     seat_ids: tuple[int, ...] = ()
+    # The seats' labels when the writer knew them (not stored: the answer
+    # needs no read-back); empty when read from the database.
+    seat_labels: tuple[str, ...] = ()
 
     def is_live(self, now: datetime) -> bool:
         return self.status is HoldStatus.ACTIVE and now < self.expires_at

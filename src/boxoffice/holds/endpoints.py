@@ -34,7 +34,8 @@ AdmissionToken = Annotated[
 
 
 async def _out(container: Container, hold: Hold) -> HoldOut:
-    seats = await container.inventory.seats(hold.seat_ids) if hold.seat_ids else {}
+    # The writer's labels when it knew them (no read-back); a replay reads them.
+    seats = await container.inventory.seats(hold.seat_ids) if hold.seat_ids and not hold.seat_labels else {}
     return HoldOut.of(hold, container.clock.now(), seats)
 
 

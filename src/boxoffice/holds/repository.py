@@ -223,7 +223,7 @@ class HoldRepository:
     # -- batches (holds/batch.py): one statement for many requests ----------------
 
     async def add_many(self, new: list[Hold]) -> None:
-        """Insert general-admission holds (no seats) in one statement."""
+        """Insert holds in one statement (and their seats in one more)."""
         if new:
             await self._conn.execute(
                 insert(holds),
@@ -238,6 +238,9 @@ class HoldRepository:
                     for h in new
                 ],
             )
+            seated = [{"hold_id": h.id, "seat_id": s} for h in new for s in h.seat_ids]
+            if seated:
+                await self._conn.execute(insert(hold_seats), seated)
             for h in new:
                 self._audit.add(created_event(h))
 

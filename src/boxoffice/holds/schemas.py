@@ -12,7 +12,8 @@ from boxoffice.inventory.domain import Seat
 
 
 class HoldIn(BaseModel):
-    """Either `quantity` (general admission) or `seat_ids` (numbered seats)."""
+    """`quantity` (general admission; on numbered seats: the best free
+    adjacent seats, picked for you) or `seat_ids` (numbered seats you chose)."""
 
     model_config = ConfigDict(extra="forbid")
     show_id: str = Field(min_length=1, max_length=64)
@@ -51,11 +52,12 @@ class HoldOut(BaseModel):
     @classmethod
     def of(cls, hold: Hold, now: datetime, seats: dict[int, Seat]) -> HoldOut:
         if hold.seat_ids:
+            known = dict(zip(hold.seat_ids, hold.seat_labels, strict=False))
             items = [
                 HoldItemOut(
                     section_id=hold.section_id,
                     seat_id=seat_id,
-                    seat=seats[seat_id].label if seat_id in seats else None,
+                    seat=seats[seat_id].label if seat_id in seats else known.get(seat_id),
                 )
                 for seat_id in hold.seat_ids
             ]

@@ -27,8 +27,9 @@ from boxoffice.holds.admission import AdmissionGate, NoGate, SoldOutGate
 from boxoffice.holds.batch import BatchStores, HoldBatcher
 from boxoffice.holds.domain import Hold, HoldRequest, HoldStatus, check_account_limit
 from boxoffice.ids import new_id
+from boxoffice.inventory.best import best_seats
 from boxoffice.inventory.domain import SectionKind
-from boxoffice.inventory.events import InventoryListener
+from boxoffice.inventory.events import InventoryListener, notify_taken
 from boxoffice.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
@@ -96,7 +97,7 @@ class HoldService:
             if replay is None:
                 raise
             return replay
-        await self._listener.changed(hold.show_id, hold.section_id)
+        await notify_taken(self._listener, hold.show_id, hold.section_id, hold.seat_ids)
         return hold
 
     async def _decide(
@@ -108,7 +109,7 @@ class HoldService:
         if before_database is not None:
             await before_database()
         await self._admission.check(account, request.show_id, admission_token)
-        if self._batcher is not None and request.seat_ids is None:
+        if self._batcher is not None:
             return await self._batcher.submit(account.id, request, idempotency_key, fingerprint)
         return await self._create_one(account.id, request, idempotency_key, fingerprint)
 
@@ -193,6 +194,11 @@ class HoldService:
                 await reclaim_dead_holds(uow, section.id, now)
                 if not await uow.shows.take(section.id, quantity):
                     raise SoldOut(available=max(section.capacity - section.sold_count, 0))
+            if section.kind is SectionKind.SEATED and request.best_available:
+                chosen = sorted(best_seats(await uow.shows.section_seats(section.id, now), quantity),
+                                key=lambda s: s.id)  # fmt: skip
+                hold.seat_ids = tuple(s.id for s in chosen)
+                hold.seat_labels = tuple(s.label for s in chosen)
             if section.kind is SectionKind.SEATED:
                 claimed = await uow.shows.claim_seats(
                     section.id, list(hold.seat_ids), hold.id, hold.expires_at, now

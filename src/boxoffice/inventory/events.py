@@ -1,7 +1,8 @@
 """Inventory change notifications: the seam the ticket cache listens on.
 
 Services call `changed(show_id, section_id)` after every commit that moves
-availability (hold, release, expiry, sale, organiser edit).
+availability (hold, release, expiry, sale, organiser edit); a commit that
+only took tickets (a hold, a sale of held tickets) may say `taken` instead.
 """
 
 from __future__ import annotations
@@ -30,3 +31,21 @@ class Listeners:
     async def changed(self, show_id: str, section_id: str | None) -> None:
         for listener in self._listeners:
             await listener.changed(show_id, section_id)
+
+    async def taken(self, show_id: str, section_id: str, seat_ids: tuple[int, ...] = ()) -> None:
+        """Tickets of a section were taken and none came back (a hold, a sale
+        of held tickets): listeners that know the difference (the ticket
+        cache's gate keeps what it knows) hear `taken`, the others `changed`."""
+        for listener in self._listeners:
+            await notify_taken(listener, show_id, section_id, seat_ids)
+
+
+async def notify_taken(
+    listener: InventoryListener, show_id: str, section_id: str, seat_ids: tuple[int, ...] = ()
+) -> None:
+    """`taken` for a listener that has it, `changed` for one that has not."""
+    taken = getattr(listener, "taken", None)
+    if taken is not None:
+        await taken(show_id, section_id, seat_ids)
+    else:
+        await listener.changed(show_id, section_id)

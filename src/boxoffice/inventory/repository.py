@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from boxoffice.inventory.best import PlacedSeat
 from boxoffice.inventory.domain import (
     Availability,
     RowSpec,
@@ -25,6 +26,7 @@ from boxoffice.inventory.domain import (
     Show,
 )
 from boxoffice.storage.tables import holds, seats, sections, show_posters, shows, tickets
+from boxoffice.tickets.domain import HOLDING_PLACE
 
 ACTIVE = "active"
 
@@ -217,7 +219,7 @@ class ShowRepository:
     async def revenue_by_section(self, show_id: str) -> dict[str, int]:
         result = await self._conn.execute(
             select(tickets.c.section_id, func.sum(tickets.c.price_cents))
-            .where(tickets.c.show_id == show_id)
+            .where(tickets.c.show_id == show_id, tickets.c.status.in_(HOLDING_PLACE))  # not void or refunded
             .group_by(tickets.c.section_id)
         )
         return {section_id: int(total) for section_id, total in result}
@@ -314,6 +316,26 @@ class ShowRepository:
             .values(hold_id=hold_id, held_until=until)
         )
         return result.rowcount == len(seat_ids)
+
+    async def section_seats(self, section_id: str, now: datetime) -> list[PlacedSeat]:
+        """Every seat of the section with whether it can be held now (caller
+        holds the section lock: best available decides on this)."""
+        result = await self._conn.execute(
+            select(seats.c.id, seats.c.row_label, seats.c.number, seats.c.sold, seats.c.held_until)
+            .where(seats.c.section_id == section_id)
+        )
+        return [
+            PlacedSeat(i, row, number, not sold and (until is None or until <= now))
+            for i, row, number, sold, until in result
+        ]
+
+    async def claim_many(self, section_id: str, claims: list[tuple[str, datetime, tuple[int, ...]]],
+                         now: datetime) -> bool:  # fmt: skip
+        """claim_seats for several holds (hold id, until, seat ids); True only if every seat was free."""
+        for hold_id, until, seat_ids in claims:
+            if not await self.claim_seats(section_id, list(seat_ids), hold_id, until, now):
+                return False
+        return True
 
     async def free_seats(self, hold_ids: list[str]) -> None:
         if hold_ids:

@@ -27,7 +27,8 @@ async def create_order(
 ) -> OrderOut:
     if body.voucher:
         await container.limits.hit("presale", account.id)  # code attempts: vouchers and presale codes
-    order = await container.orders.create(account, body.hold_id, body.payment, idempotency_key, body.voucher)
+    payment = body.payment.model_dump()
+    order = await container.orders.create(account, body.hold_id, payment, idempotency_key, body.voucher)
     if order.status is OrderStatus.PENDING:
         response.status_code = 202
     return OrderOut.of(order)

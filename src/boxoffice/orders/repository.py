@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from boxoffice.audit.domain import Action, AuditEvent, AuditLog, Entity
 from boxoffice.orders.domain import Order, OrderStatus, Ticket
-from boxoffice.storage.tables import orders, seats, sections, shows, tickets
+from boxoffice.storage.tables import holds, orders, seats, sections, shows, tickets
 
 _TICKET_COLUMNS = (
     tickets,
@@ -75,6 +75,27 @@ def _order_event(order: Order, action: Action, at: datetime, **detail: object) -
     )  # fmt: skip
 
 
+def created_event(order: Order) -> AuditEvent:
+    return _order_event(
+        order, Action.CREATED, order.created_at, amount_cents=order.amount_cents, currency=order.currency
+    )
+
+
+def settled_event(
+    order: Order, status: OrderStatus, now: datetime, reference: str | None, reason: str | None
+) -> AuditEvent:
+    """The audit event of an order moving from PENDING to `status`."""
+    paid = status is OrderStatus.PAID
+    return _order_event(
+        order, Action(status.value), now, payment_reference=reference, reason=reason,
+        amount_cents=order.amount_cents if paid else None, currency=order.currency if paid else None,
+    )  # fmt: skip
+
+
+def issued_event(ticket: Ticket) -> AuditEvent:
+    return _ticket_event(ticket, Action.ISSUED, ticket.issued_at)
+
+
 def _ticket_event(ticket: Ticket, action: Action, at: datetime) -> AuditEvent:
     return AuditEvent(
         at=at, entity=Entity.TICKET, entity_id=ticket.id, action=action,
@@ -106,12 +127,7 @@ class OrderRepository:
                 updated_at=order.updated_at,
             )
         )
-        self._audit.add(
-            _order_event(
-                order, Action.CREATED, order.created_at,
-                amount_cents=order.amount_cents, currency=order.currency,
-            )  # fmt: skip
-        )
+        self._audit.add(created_event(order))
 
     async def get(self, order_id: str) -> Order | None:
         row = (await self._conn.execute(select(orders).where(orders.c.id == order_id))).first()
@@ -166,6 +182,16 @@ class OrderRepository:
         ).first()
         return _order(row) if row else None
 
+    async def states(self, order_ids: list[str]) -> dict[str, tuple[str, str, datetime]]:
+        """Each order's status with its hold's status and expiry (settling reads
+        them under the section locks)."""
+        rows = await self._conn.execute(
+            select(orders.c.id, orders.c.status, holds.c.status, holds.c.expires_at)
+            .join(holds, holds.c.id == orders.c.hold_id)
+            .where(orders.c.id.in_(order_ids))
+        )
+        return {order_id: (status, hold_status, until) for order_id, status, hold_status, until in rows}
+
     async def _with_tickets(self, order: Order) -> Order:
         rows = await self._conn.execute(
             _ticket_query()
@@ -197,13 +223,7 @@ class OrderRepository:
         )
         if result.rowcount != 1:
             return False
-        self._audit.add(
-            _order_event(
-                order, Action(status.value), now, payment_reference=reference, reason=reason,
-                amount_cents=order.amount_cents if status is OrderStatus.PAID else None,
-                currency=order.currency if status is OrderStatus.PAID else None,
-            )  # fmt: skip
-        )
+        self._audit.add(settled_event(order, status, now, reference, reason))
         return True
 
     async def add_tickets(self, issued: list[Ticket]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,13 +12,29 @@ from boxoffice.orders.qr import qr_data_uri
 from boxoffice.payments.schemas import PaymentOut
 
 
+class FakePayment(BaseModel):
+    """Test mode: the built-in fake provider answers as told."""
+
+    model_config = ConfigDict(extra="forbid", title="FakePayment")
+    method: Literal["fake"]
+    outcome: Literal["approve", "decline", "timeout"] = "approve"
+
+
+class PixPayment(BaseModel):
+    """Pix: answers 202 with the QR code; the order turns paid by the provider's webhook."""
+
+    model_config = ConfigDict(extra="forbid", title="PixPayment")
+    method: Literal["pix"]
+
+
+# One member per payment method, told apart by `method` (a new method adds its member here).
+Payment = Annotated[FakePayment | PixPayment, Field(discriminator="method")]
+
+
 class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     hold_id: str = Field(min_length=1, max_length=64)
-    payment: dict[str, Any] = Field(
-        description='Test mode: {"method": "fake", "outcome": "approve" | "decline" | "timeout"};'
-        ' Pix: {"method": "pix"} (answers 202 with the QR code; the order turns paid by webhook)'
-    )
+    payment: Payment
     voucher: str | None = Field(default=None, max_length=64, description="A discount voucher's code")
 
 

@@ -22,8 +22,9 @@ settled alone; the charge is already taken either way, and a retry resumes.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,40 +44,22 @@ from boxoffice.errors import (
     PaymentDeclined,
     PaymentPending,
     PaymentTimeout,
-    SeatsUnavailable,
 )
 from boxoffice.holds.domain import Hold, HoldStatus
-from boxoffice.ids import new_id, new_ticket_code
-from boxoffice.inventory.events import InventoryListener
-from boxoffice.inventory.domain import Show
+from boxoffice.ids import new_id
+from boxoffice.inventory.events import InventoryListener, notify_taken
 from boxoffice.orders.domain import Order, OrderStatus, Ticket
 from boxoffice.orders.payments import Charge, Outcome, PaymentGateway
+from boxoffice.orders.settle import Settled, SettleStores, Settling, UnitOfWorkSettleStore, decide
 from boxoffice.payments.domain import Payment, PaymentStatus
 from boxoffice.storage.groupcommit import GroupCommit
-from boxoffice import outbox
 from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.vouchers.domain import VoucherKind
 from boxoffice.vouchers.service import apply_voucher
 
-@dataclass(frozen=True, slots=True)
-class Settling:
-    """An approved charge waiting for its order to be settled."""
-
-    order: Order
-    charge: Charge
-
-
-@dataclass(frozen=True, slots=True)
-class Settled:
-    """How it went: paid (`paid`, or nothing set when the order must be read
-    back), refused with the charge to refund, or already settled by a
-    concurrent retry of the same order (`current`)."""
-
-    hold: Hold
-    refund_reason: str | None = None
-    current: Order | None = None
-    paid: Order | None = None  # as written, when it can be answered without reading it back
-
+# (account id, hold id, idempotency key, now) -> a new PENDING order, or None
+# when the unit of work must decide (orders/settle_pg.py: postgres_open).
+DirectOpen = Callable[[str, str, str, datetime], Awaitable["Order | None"]]
 
 FAILURES: dict[str, type[DomainError]] = {
     "declined": PaymentDeclined,
@@ -96,8 +79,12 @@ class OrderService:
         purchases: SessionCache | None = None,
         on_paid: Callable[[str, str], Awaitable[None]] | None = None,
         batch_size: int = 1,
+        direct: SettleStores | None = None,
+        direct_open: DirectOpen | None = None,
     ) -> None:
         self._uow = uow
+        self._direct_open = direct_open
+        self._stores = direct or self._uow_stores  # asyncpg on PostgreSQL (orders/settle_pg.py)
         self._settles: GroupCommit[Settling, Settled] | None = (
             GroupCommit(self._convert, self._convert_one, batch_size, "order")
             if batch_size > 1
@@ -116,10 +103,14 @@ class OrderService:
         if not idempotency_key:
             raise InvalidRequest("Send an Idempotency-Key header with every order.")
         self._gateway.validate(payment)
-        try:
-            order = await self._open(account, hold_id, idempotency_key, voucher)
-        except IntegrityError:
-            order = await self._open(account, hold_id, idempotency_key, voucher)
+        order = None
+        if self._direct_open is not None and not voucher:  # the plain case in one statement (PostgreSQL)
+            order = await self._direct_open(account.id, hold_id, idempotency_key, self._clock.now())
+        if order is None:
+            try:
+                order = await self._open(account, hold_id, idempotency_key, voucher)
+            except IntegrityError:
+                order = await self._open(account, hold_id, idempotency_key, voucher)
         if order.status is OrderStatus.PAID:
             return order
         if order.status is OrderStatus.FAILED:
@@ -252,17 +243,13 @@ class OrderService:
                 "The hold ended before the payment finished; the charge was refunded.",
                 order_id=order.id,
             )
-        await self._listener.changed(order.show_id, hold.section_id)
+        await notify_taken(self._listener, order.show_id, hold.section_id)
         if self._purchases is not None:
             await self._purchases.forget_holds((order.account_id, order.show_id))
         if self._on_paid is not None:
             await self._on_paid(order.account_id, order.show_id)
-        if settled.paid is not None:
-            return settled.paid
-        async with self._uow() as uow:  # seats: their labels are read back with the order
-            paid = await uow.orders.get(order.id)
-        assert paid is not None
-        return paid
+        assert settled.paid is not None
+        return settled.paid  # as written: never read back
 
     @property
     def settles(self) -> GroupCommit[Settling, Settled] | None:
@@ -277,67 +264,34 @@ class OrderService:
 
     async def _convert(self, batch: list[Settling]) -> list[Settled | Exception]:
         """Convert the holds of approved orders of one show into tickets, in one
-        transaction: each section's lock once (in id order), then each order
-        as the single path would decide it."""
+        transaction (orders/settle.py): each section's lock once (in id order),
+        then each order as the single path would decide it, then one write."""
         now = self._clock.now()
+        async with self._stores() as store:
+            holds = await store.holds([s.order.hold_id for s in batch])
+            show = await store.show(batch[0].order.show_id)  # read before the locks: they stay short
+            assert show is not None
+            await store.lock_sections(sorted({h.section_id for h in holds}))
+            states = await store.states(sorted({s.order.id for s in batch}))
+            settled, paid, refused = decide(batch, holds, show, states, now)
+            if paid or refused:
+                await store.write(paid, refused, now)
+                await store.commit()
+        return await self._settled_elsewhere(settled)
+
+    @asynccontextmanager
+    async def _uow_stores(self) -> AsyncIterator[UnitOfWorkSettleStore]:
         async with self._uow(write=True) as uow:
-            holds = [await uow.holds.get(s.order.hold_id) for s in batch]
-            show = await uow.shows.get(batch[0].order.show_id)  # read before the locks: they stay short
-            assert show is not None and all(h is not None for h in holds)
-            for section_id in sorted({h.section_id for h in holds if h is not None}):
-                await uow.lock_section(section_id)
-            settled: list[Settled | Exception] = []
-            for s, hold in zip(batch, holds, strict=True):
-                assert hold is not None
-                settled.append(await self._convert_locked(uow, s, hold, show, now))
-            await uow.commit()
-        return settled
+            yield UnitOfWorkSettleStore(uow)
 
-    async def _convert_locked(self, uow, s: Settling, hold: Hold, show: Show, now: datetime) -> Settled:  # type: ignore[no-untyped-def]
-        current = await uow.orders.get(s.order.id)
-        assert current is not None
-        if current.status is not OrderStatus.PENDING:
-            return Settled(hold, current=current)
-        if await uow.holds.finish(hold, HoldStatus.CONVERTED, now):
-            issued = await self._issue(uow, s.order, hold, show, s.charge, now)
-            if hold.seat_ids:
-                return Settled(hold)  # read back after the commit, with the seats' labels
-            paid = replace(
-                s.order, status=OrderStatus.PAID, updated_at=now,
-                payment_reference=s.charge.reference,
-                tickets=sorted(issued, key=lambda t: t.code),  # as reading it back orders them
-            )  # fmt: skip
-            return Settled(hold, paid=paid)
-        converted = (await uow.holds.get(hold.id)).status is HoldStatus.CONVERTED
-        reason = "already_paid" if converted else "hold_expired"
-        await uow.orders.settle(
-            s.order, OrderStatus.FAILED, now, reference=s.charge.reference, reason=reason
-        )
-        return Settled(hold, refund_reason=reason)
-
-    async def _issue(self, uow, order: Order, hold: Hold, show: Show, charge: Charge, now) -> list[Ticket]:  # type: ignore[no-untyped-def]
-        section = show.section(hold.section_id)
-        await uow.shows.sell(hold.section_id, hold.quantity)
-        if hold.seat_ids and not await uow.shows.sell_seats(hold.id, list(hold.seat_ids)):
-            raise SeatsUnavailable("A held seat was lost; nothing was sold.")
-        seat_ids: list[int | None] = list(hold.seat_ids) or [None] * hold.quantity
-        issued = [
-            Ticket(
-                id=new_id(), code=new_ticket_code(), order_id=order.id,
-                account_id=order.account_id, show_id=order.show_id, section_id=hold.section_id,
-                seat_id=seat_id, price_cents=section.price_cents, issued_at=now,
-                section_name=section.name, show_name=show.name,
-            )  # fmt: skip
-            for seat_id in seat_ids
-        ]
-        await uow.orders.add_tickets(issued)
-        await uow.orders.settle(order, OrderStatus.PAID, now, reference=charge.reference)
-        await outbox.order_paid(
-            uow, order_id=order.id, account_id=order.account_id, show_id=order.show_id,
-            amount_cents=order.amount_cents, currency=order.currency,
-            ticket_codes=[t.code for t in issued], now=now,
-        )  # fmt: skip
-        return issued
+    async def _settled_elsewhere(self, settled: list[Settled]) -> list[Settled | Exception]:
+        """Orders a concurrent retry settled before this batch: answered as they are."""
+        if any(s.elsewhere for s in settled):
+            async with self._uow() as uow:
+                for i, s in enumerate(settled):
+                    if s.elsewhere:
+                        settled[i] = replace(s, current=await uow.orders.get(s.elsewhere))
+        return list(settled)
 
     async def get(self, account: Account, order_id: str) -> Order:
         async with self._uow() as uow:

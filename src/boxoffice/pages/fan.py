@@ -55,6 +55,7 @@ async def show(show_id: str, page: PageDep) -> Response:
     return page.render(
         "show.html", show=found, availability=snapshot.sections, sale=found.sale_status(now).value,
         room_open=room_open, turn=await _turn(page, found) if room_open else None, blocks=plan(snapshot.sections),
+        key=secrets.token_urlsafe(16), most=min(found.per_account_limit, container.settings.max_quantity_per_hold),
         presale=presale if presale and now < presale.general_sale_at else None,
     )  # fmt: skip
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from boxoffice.inventory.domain import Availability, Seat, SectionKind
 
-PLAN_WIDTH, PLAN_HEIGHT = 400, 330
+PLAN_WIDTH, PLAN_HEIGHT = 400, 296
 STAGE = (140, 14, 120, 30)  # x, y, width, height
 CENTRE = (200, 44)
 STRETCH = 1.6  # the bowl is taller than wide on the plan: rings are ellipses  # the stage's front: rings of seated blocks face it
@@ -73,13 +73,10 @@ def _sector(a: Availability, inner: float, outer: float, a0: float, a1: float) -
         t = math.radians(180 - degrees)
         return cx + radius * 1.25 * math.cos(t), cy + radius * STRETCH * math.sin(t)
 
-    (x1, y1), (x2, y2) = point(outer, a0), point(outer, a1)
-    (x3, y3), (x4, y4) = point(inner, a1), point(inner, a0)
-    rx_o, ry_o, rx_i, ry_i = outer * 1.25, outer * STRETCH, inner * 1.25, inner * STRETCH
-    path = (
-        f"M{x1:.1f} {y1:.1f}A{rx_o:.1f} {ry_o:.1f} 0 0 0 {x2:.1f} {y2:.1f}"
-        f"L{x3:.1f} {y3:.1f}A{rx_i:.1f} {ry_i:.1f} 0 0 1 {x4:.1f} {y4:.1f}Z"
-    )
+    steps = 16  # each curved side as a polyline: exact enough, and no arc-flag ambiguity
+    outside = [point(outer, a0 + (a1 - a0) * i / steps) for i in range(steps + 1)]
+    inside = [point(inner, a1 - (a1 - a0) * i / steps) for i in range(steps + 1)]
+    path = "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in outside + inside) + "Z"
     lx, ly = point((inner + outer) / 2, (a0 + a1) / 2)
     return Block(a.section_id, a.name, path, lx, ly, level(a), a.available)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from boxoffice.audit.domain import Action, AuditEvent, AuditLog, Entity
@@ -68,9 +68,11 @@ class ListingRepository:
         row = (await self._conn.execute(_query().where(L.c.id == listing_id))).first()
         return _listing(row) if row else None
 
-    async def available(self, show_id: str, now: datetime) -> list[Listing]:
+    async def available(self, show_id: str, now: datetime, viewer_id: str | None = None) -> list[Listing]:
+        """Open listings nobody has reserved, and those reserved for the viewer (a waiting-list offer)."""
+        visible = or_(_free(now), L.c.buyer_id == viewer_id) if viewer_id else _free(now)
         rows = await self._conn.execute(
-            _query().where(L.c.show_id == show_id, L.c.status == OPEN, _free(now)).order_by(L.c.created_at)
+            _query().where(L.c.show_id == show_id, L.c.status == OPEN, visible).order_by(L.c.created_at)
         )
         return [_listing(row) for row in rows]
 
@@ -89,13 +91,12 @@ class ListingRepository:
 
     async def reserve(self, listing: Listing, buyer_id: str, key: str, now: datetime, until: datetime) -> bool:
         """Reserve an open listing for one buyer (or renew this buyer's own
-        reservation under the same key); False if another buyer has it."""
+        reservation: a waiting-list offer, a retry); False if another buyer
+        has it. The sale checks the key, so of one buyer's two concurrent
+        purchases only the last reservation's can settle."""
         result = await self._conn.execute(
             update(L)
-            .where(
-                L.c.id == listing.id, L.c.status == OPEN,
-                or_(_free(now), and_(L.c.buyer_id == buyer_id, L.c.buyer_key == key)),
-            )
+            .where(L.c.id == listing.id, L.c.status == OPEN, or_(_free(now), L.c.buyer_id == buyer_id))
             .values(buyer_id=buyer_id, buyer_key=key, reserved_until=until, updated_at=now)
         )  # fmt: skip
         if result.rowcount != 1:
@@ -147,3 +148,18 @@ class ListingRepository:
             .where(L.c.live_ticket == ticket_id)
             .values(status=ListingStatus.ENDED.value, live_ticket=None, updated_at=now)
         )
+
+    async def offered_to(self, buyer_id: str, show_id: str) -> Listing | None:
+        """The listing this buyer reserved or bought last in a show (a waiting-list offer's fate)."""
+        row = (
+            await self._conn.execute(
+                _query().where(L.c.buyer_id == buyer_id, L.c.show_id == show_id).order_by(L.c.updated_at.desc()).limit(1)
+            )
+        ).first()
+        return _listing(row) if row else None
+
+    async def available_in(self, section_id: str, now: datetime) -> list[Listing]:
+        rows = await self._conn.execute(
+            _query().where(L.c.section_id == section_id, L.c.status == OPEN, _free(now)).order_by(L.c.created_at)
+        )
+        return [_listing(row) for row in rows]

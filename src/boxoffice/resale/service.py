@@ -42,6 +42,7 @@ from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.tickets.domain import TicketStatus
 
 SendRefund = Callable[[Refund], Awaitable[bool]]
+Listed = Callable[[str], Awaitable[int]]  # tickets of a show were listed: offer them to its waiting list
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +55,14 @@ class Purchase:
 class ResaleService:
     def __init__(
         self, uow: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway,
-        send_refund: SendRefund, reserve_minutes: float,
+        send_refund: SendRefund, reserve_minutes: float, listed: Listed | None = None,
     ) -> None:  # fmt: skip
         self._uow = uow
         self._clock = clock
         self._gateway = gateway
         self._send_refund = send_refund
         self._reserve = timedelta(minutes=reserve_minutes)
+        self.listed = listed
 
     async def list_tickets(self, seller: Account, codes: list[str], price_cents: int) -> list[Listing]:
         """List tickets of one show at `price_cents` each (at most the organiser's cap)."""
@@ -90,6 +92,8 @@ class ResaleService:
                 await uow.listings.add(listing)
                 listings.append(listing)
             await uow.commit()
+        if self.listed is not None:
+            await self.listed(show.id)
         return listings
 
     async def withdraw(self, seller: Account, listing_id: str) -> Listing:
@@ -106,11 +110,12 @@ class ResaleService:
             await uow.commit()
         return replace(listing, status=ListingStatus.WITHDRAWN, updated_at=now)
 
-    async def available(self, show_id: str) -> list[Listing]:
+    async def available(self, show_id: str, viewer: Account | None = None) -> list[Listing]:
+        """What is on resale: open listings, and the ones reserved for `viewer` by the waiting list."""
         async with self._uow() as uow:
             if await uow.shows.get(show_id) is None:
                 raise NotFound(f"Show {show_id} does not exist.")
-            return await uow.listings.available(show_id, self._clock.now())
+            return await uow.listings.available(show_id, self._clock.now(), viewer.id if viewer else None)
 
     async def mine(self, seller: Account) -> list[Listing]:
         async with self._uow() as uow:
@@ -170,6 +175,8 @@ class ResaleService:
             await uow.lock_purchase(buyer.id, show.id)
             used = await uow.holds.tickets_used(buyer.id, show.id, now)
             used += await uow.listings.reserved_by(buyer.id, show.id, now)
+            if listing.buyer_id == buyer.id and listing.is_reserved(now):
+                used -= 1  # this very listing, reserved for them (a waiting-list offer)
             check_account_limit(show.per_account_limit, used, 1)
             until = now + self._reserve
             if not await uow.listings.reserve(listing, buyer.id, key, now, until):

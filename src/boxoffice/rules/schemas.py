@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from boxoffice.rules.domain import MAX_CAP_PERCENT
 
@@ -20,6 +20,14 @@ class RulesPatch(BaseModel):
     resale_cap_percent: int | None = Field(default=None, ge=1, le=MAX_CAP_PERCENT)
     offer_minutes: int | None = Field(default=None, ge=1, le=1440)
     rotating_codes: bool | None = None
+
+    @model_validator(mode="after")
+    def _only_deadlines_can_be_cleared(self) -> RulesPatch:
+        """null clears a deadline; a switch or a number must have a value (no 500 on null)."""
+        nulls = sorted(k for k in self.model_fields_set if getattr(self, k) is None and not k.endswith("_until"))
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} cannot be null")
+        return self
 
     def changes(self) -> dict[str, object]:
         return self.model_dump(exclude_unset=True)

@@ -74,6 +74,17 @@ async def lock_purchases_on(conn: Any, account_ids: list[str], show_id: str) -> 
     await conn.fetch(_LOCK_PURCHASES, ordered, show_id)
 
 
+_LOCK_SECTIONS = """SELECT id FROM sections WHERE id = ANY($1::varchar[])
+                   ORDER BY id FOR UPDATE"""
+
+
+async def lock_sections_on(conn: Any, section_ids: list[str]) -> None:
+    """lock_section for several sections on an asyncpg connection, in id
+    order (rows are locked as the sorted scan returns them), as an order
+    batch takes them one by one through the unit of work."""
+    await conn.fetch(_LOCK_SECTIONS, sorted(set(section_ids)))
+
+
 async def lock_section_free_on(conn: Any, section_id: str) -> int | None:
     """lock_section_free on an asyncpg connection."""
     free = await conn.fetchval(_LOCK_SECTION_FREE, section_id)

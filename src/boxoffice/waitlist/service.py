@@ -21,6 +21,7 @@ from boxoffice.inventory.domain import SectionKind
 from boxoffice.inventory.events import InventoryListener
 from boxoffice.notifications.domain import Kind
 from boxoffice.notifications.service import notify
+from boxoffice.resale.domain import ListingStatus
 from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.waitlist.domain import LIVE, Entry, EntryStatus, ListStats, check_join
 
@@ -93,7 +94,7 @@ class WaitlistService:
         made = 0
         for show, section_id in sections:
             await self._settle_offers(section_id)
-            while await self._offer_next(show, section_id):
+            while await self._offer_listing(show, section_id) or await self._offer_next(show, section_id):
                 made += 1
         return made
 
@@ -101,12 +102,51 @@ class WaitlistService:
         now = self._clock.now()
         async with self._uow(write=True) as uow:
             for entry in await uow.waitlist.offered(section_id):
+                if entry.hold_id is None:  # offered a resale listing
+                    listing = await uow.listings.offered_to(entry.account_id, entry.show_id)
+                    if listing is not None and listing.status is ListingStatus.SOLD and listing.buyer_id == entry.account_id:
+                        await uow.waitlist.set_status(entry, OFFERED, EntryStatus.BOUGHT, now, Action.CONVERTED)
+                    elif listing is None or not listing.is_reserved(now):
+                        await uow.waitlist.set_status(entry, OFFERED, EntryStatus.LAPSED, now, Action.EXPIRED)
+                    continue
                 hold = await uow.holds.get(entry.hold_id) if entry.hold_id else None
                 if hold is not None and hold.status is HoldStatus.CONVERTED:
                     await uow.waitlist.set_status(entry, OFFERED, EntryStatus.BOUGHT, now, Action.CONVERTED)
                 elif hold is None or not hold.is_live(now):
                     await uow.waitlist.set_status(entry, OFFERED, EntryStatus.LAPSED, now, Action.EXPIRED)
             await uow.commit()
+
+    async def _offer_listing(self, show_id: str, section_id: str) -> bool:
+        """Resale first goes to the line: the oldest open listing of the section
+        is reserved for the first waiting fan for `offer_minutes` (they buy it
+        like anyone else); the public sees only listings nobody in line took."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            listings = await uow.listings.available_in(section_id, now)
+            entry = await uow.waitlist.first_waiting(section_id)
+        listing = next((x for x in listings if entry is not None and x.seller_id != entry.account_id), None)
+        if entry is None or listing is None:
+            return False
+        async with self._uow(write=True) as uow:
+            show = await uow.shows.get(show_id)
+            assert show is not None
+            rules = await uow.rules.get(show_id)
+            await uow.lock_purchase(entry.account_id, show_id)
+            used = await uow.holds.tickets_used(entry.account_id, show_id, now)
+            if used + 1 > show.per_account_limit:
+                await uow.waitlist.set_status(entry, WAITING, EntryStatus.SKIPPED, now, Action.SKIPPED, hold_id=None)
+                await uow.commit()
+                return True
+            until = now + timedelta(minutes=rules.offer_minutes)
+            if not await uow.listings.reserve(listing, entry.account_id, f"waitlist:{entry.id}", now, until):
+                return False
+            if not await uow.waitlist.set_status(entry, WAITING, EntryStatus.OFFERED, now, Action.OFFERED,
+                                                 hold_id=None, offer_expires_at=until):  # fmt: skip
+                return False
+            await notify(uow, entry.account_id, Kind.OFFER, now, show_id, show=show.name, quantity=1,
+                         until=until.isoformat(timespec="minutes"), listing_id=listing.id)  # fmt: skip
+            await uow.commit()
+        return True
 
     async def _offer_next(self, show_id: str, section_id: str) -> bool:
         """Offer the first waiting fan their tickets if they are free; False when

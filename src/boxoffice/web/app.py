@@ -39,7 +39,7 @@ from boxoffice.pages import organiser as organiser_pages
 from boxoffice.pages import presale as presale_pages
 from boxoffice.pages.base import STATIC, LoginRequired, Pages, login_required
 from boxoffice.waitingroom import endpoints as waitingroom
-from boxoffice.web import docs, errors, health
+from boxoffice.web import docs, errors, health, openapi
 from boxoffice.web.fastpath import FastPaths
 from boxoffice.web.security import BodyLimit, SecurityHeaders
 from boxoffice.workers.jobs import jobs_of, lease_for, run_rounds
@@ -77,6 +77,7 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
     )
     app.state.container = container
     errors.install(app)
+    openapi.install(app)
     app.add_middleware(
         FastPaths, gate=container.tickets, local=container.local, metrics=container.metrics,
         direct_hold=holds.direct_holds(container), polls=container.waiting_room.polls,
