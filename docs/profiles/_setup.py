@@ -3,6 +3,7 @@ PostgreSQL database, an emptied Redis db 7, and the bench's fans and shows."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from boxoffice.bench import fixture as fx
 from boxoffice.settings import Settings
 
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-REDIS = "redis://127.0.0.1:6379/7"
+REDIS = os.environ.get("BOXOFFICE_PROFILE_REDIS", "redis://127.0.0.1:6379/7")  # a db of your own: it is emptied
 
 
 async def bench_fixture(fans: int = 4000, seats: int = 1000, **overrides: object) -> tuple[Settings, fx.Fixture]:

@@ -127,3 +127,17 @@ async def test_cancelling_a_show_refunds_everyone_and_stops_the_sale(
     assert r.status_code == 409
     notes = (await fans[0].get("/api/v1/notifications")).json()
     assert notes[0]["kind"] == "show_cancelled"
+
+
+async def test_revenue_counts_what_was_kept(client: httpx.AsyncClient, container: Container, show: Show) -> None:
+    alice, bob, boss = await sign_up(client), await sign_up(client), await organiser(container, client)
+    kept = await buy(alice, show, quantity=2)
+    gone = await buy(bob, show, quantity=1)
+    code = kept["tickets"][0]["code"]
+    await alice.post(f"/api/v1/tickets/{code}/transfer", json={"email": bob.email}, headers={"Idempotency-Key": key()})
+    await boss.post(f"/api/v1/admin/orders/{gone['order_id']}/refund", headers={"Idempotency-Key": key()})
+    async with container.database.engine.connect() as conn:
+        from boxoffice.inventory.repository import ShowRepository
+
+        revenue = await ShowRepository(conn).revenue_by_section(show.id)
+    assert revenue == {ga(show): kept["amount_cents"]}  # the transfer is not counted twice, the refund not at all

@@ -69,6 +69,8 @@ def test_fan_transfers_and_resells_tickets(page: Page, server: Server) -> None:
     page.context.clear_cookies()
 
     log_in(page, friend)
+    page.goto("/my/tickets")
+    expect(page.locator("#received-tickets")).to_contain_text("Noite da Revenda")
     page.goto("/my/notifications")
     expect(page.locator("[data-kind=transfer_in]")).to_contain_text("sent you a ticket for Noite da Revenda")
     shoot(page, "after-sale-notifications")

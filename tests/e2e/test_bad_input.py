@@ -168,6 +168,7 @@ CASES = [
     Case("join a show without a room", "POST", "/api/v1/shows/{show}/queue", 409, "queue_not_open"),
     Case("poll a show without a room", "GET", "/api/v1/shows/{show}/queue", 409, "queue_not_open"),
     Case("lottery of a show without a room", "GET", "/api/v1/shows/{show}/queue/lottery", 404, "not_found"),
+    Case("entrants of a lottery not drawn", "GET", "/api/v1/shows/{show}/queue/lottery/entrants", 404, "not_found"),
     Case("fan configures the room", "PUT", "/api/v1/admin/shows/{show}/waiting-room", 403, "forbidden",
          json={"enabled": True, "opens_at": "2030-01-01T10:00:00Z", "admit_per_minute": 60}),
     Case("room with a zero rate", "PUT", "/api/v1/admin/shows/{show}/waiting-room", 422, "invalid_request",

@@ -206,3 +206,18 @@ async def test_the_gate_knows_the_seats_this_process_just_sold(container: Contai
     with pytest.raises(SoldOut):
         await container.tickets.check(HoldRequest(show.id, show.sections[1].id, quantity=3))
     await container.tickets.check(HoldRequest(show.id, show.sections[1].id, seat_ids=(ids["A-3"],)))
+
+
+async def test_the_gate_forgets_a_seat_whose_hold_expired(container: Container, clock: FakeClock) -> None:
+    show = await container.inventory.create_show(show_spec(seat_rows=1, seats_per_row=4))
+    ids = await _seat_ids(container, show)
+    a, b = await _accounts(container, 2)
+    wanted = HoldRequest(show.id, show.sections[1].id, seat_ids=(ids["A-1"],))
+    assert isinstance(await _pick(container, a, show, [ids["A-1"]]), Hold)
+    await container.tickets.settle()
+    await container.tickets.seat_map(show.id, show.sections[1].id)  # the gate has a seat map now
+    with pytest.raises(SeatsUnavailable):
+        await container.tickets.check(wanted)
+    clock.advance(minutes=container.settings.hold_minutes)  # the hold expires: its seat is free again
+    await container.tickets.check(wanted)  # not refused from what the gate knew
+    assert isinstance(await _pick(container, b, show, [ids["A-1"]]), Hold)

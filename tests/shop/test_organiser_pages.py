@@ -110,3 +110,16 @@ async def test_an_uploaded_poster_becomes_the_shows_hero(client: httpx.AsyncClie
     image = await client.get(f"/shows/{show.id}/poster?v={version}")
     assert image.content == png and image.headers["content-type"] == "image/png"
     assert "immutable" in image.headers["cache-control"]
+
+
+async def test_after_sale_dates_are_entered_in_venue_time(client: httpx.AsyncClient, container: Container, show: Show) -> None:
+    await container.inventory.update_show(show.id, {"timezone": "America/Sao_Paulo"})
+    await log_in(client, container, organiser=True)
+    path = f"/admin/shows/{show.id}/after-sale"
+    r = await client.post(path, data={"csrf": await token(client, path), "transfers_enabled": "1",
+                                      "transfer_until": "2030-01-20T21:00", "max_transfers": "1",
+                                      "resale_cap_percent": "100", "offer_minutes": "15"})  # fmt: skip
+    assert r.status_code == 303, r.text
+    until = (await container.rules.get(show.id)).transfer_until
+    assert until is not None and until.isoformat().startswith("2030-01-21T00:00")  # 21:00 in São Paulo
+    assert 'value="2030-01-20T21:00"' in (await client.get(path)).text

@@ -100,3 +100,16 @@ async def test_registration_errors_are_per_field_and_keep_what_was_typed(client:
     pt = await client.post("/register", headers={"Accept-Language": "pt-BR"}, data={
         "name": "Ana", "email": "not-an-email", "password": PASSWORD, "csrf": csrf})  # fmt: skip
     assert "Digite um e-mail como nome@exemplo.com." in pt.text
+
+
+async def test_best_seats_together_from_the_picker(client: httpx.AsyncClient, container: Container, show: Show) -> None:
+    await log_in(client, container)
+    _, seated = show.sections
+    picker = f"/shows/{show.id}/sections/{seated.id}"
+    page = await client.get(picker)
+    assert 'id="best-seats"' in page.text and 'name="best_quantity"' in page.text
+    r = await client.post(f"{picker}/hold", data={"best": "1", "best_quantity": "2", "key": "kb",
+                                                 "csrf": await token(client, picker)})  # fmt: skip
+    assert r.status_code == 303 and r.headers["location"].startswith("/checkout/"), r.headers
+    checkout = await client.get(r.headers["location"])
+    assert "A-5, A-6" in checkout.text  # front row, centre, together

@@ -21,7 +21,10 @@ from boxoffice.redisclient import REDIS_FAILURES, redis_client
 
 log = logging.getLogger("boxoffice.cache")
 T = TypeVar("T")
-_FAILURES = REDIS_FAILURES
+# A failed cache call is a miss, served from the database. Besides connection
+# errors, redis-py's cluster client raises AttributeError on a connection that
+# another task has just dropped (seen when a primary is killed mid-sale).
+_FAILURES: tuple[type[BaseException], ...] = (*REDIS_FAILURES, AttributeError)
 
 
 class RedisCache:

@@ -184,6 +184,11 @@ class TicketCache:
         )  # type: ignore[no-any-return]
 
     async def _cached_seats(self, section: Section) -> list[Seat] | None:
+        found = await self._cached_seats_until(section)
+        return None if found is None else found[0]
+
+    async def _cached_seats_until(self, section: Section) -> tuple[list[Seat], datetime | None] | None:
+        """The shared seat map and until when it is exact, if it is now."""
         if self._rebuilds.in_flight(f"seats:{section.id}"):
             self.misses += 1  # a change made here is not in the shared copy yet
             return None
@@ -192,7 +197,7 @@ class TicketCache:
             seats, until = codec.seats_from_json(raw, section.id)
             if until is None or self._clock.now() < until:
                 self.hits += 1
-                return seats
+                return seats, until
         self.misses += 1
         return None
 
@@ -313,13 +318,13 @@ class TicketCache:
         known = self._seats.get(section.id)
         if known is not None and known.usable_at(now, timedelta(seconds=2 * self._ttl)):
             return known
-        seats = await self._cached_seats(section)
-        if seats is None:
+        found = await self._cached_seats_until(section)
+        if found is None:
             key = f"seats:{section.id}"
             if not self._rebuilds.in_flight(key):
                 self._rebuilds.kick(key, lambda: self._refresh_seats(show_id, section.id))
             return None
-        known = SeatKnowledge.of(seats, None, now)
+        known = SeatKnowledge.of(*found, now)  # exact until the section's next hold expiry
         self._seats[section.id] = known
         return known
 

@@ -8,6 +8,7 @@ outbox message's, the same on every try.
 
 from __future__ import annotations
 
+import asyncio
 from email.message import EmailMessage
 
 from boxoffice import outbox
@@ -68,8 +69,9 @@ class EmailDeliverer:
             return messages.simple(envelope, "attempt", email=envelope.to, link=f"{self._url}/login")
         if kind == outbox.EMAIL_NOTICE:
             return messages.compose(envelope, _in(payload["subject"], lang), _in(payload["text"], lang))
-        if kind == outbox.EMAIL_ORDER_CONFIRMATION:
-            return messages.order_confirmation(envelope, await self._order(uow, str(payload["order_id"])))
+        if kind == outbox.EMAIL_ORDER_CONFIRMATION:  # the PDF is CPU work: off the event loop
+            facts = await self._order(uow, str(payload["order_id"]))
+            return await asyncio.to_thread(messages.order_confirmation, envelope, facts)
         show = await uow.shows.get(str(payload["show_id"]))
         if show is None:
             raise Undeliverable(f"no show {payload['show_id']}")

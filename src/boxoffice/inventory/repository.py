@@ -26,6 +26,7 @@ from boxoffice.inventory.domain import (
     Show,
 )
 from boxoffice.storage.tables import holds, seats, sections, show_posters, shows, tickets
+from boxoffice.tickets.domain import HOLDING_PLACE
 
 ACTIVE = "active"
 
@@ -218,7 +219,7 @@ class ShowRepository:
     async def revenue_by_section(self, show_id: str) -> dict[str, int]:
         result = await self._conn.execute(
             select(tickets.c.section_id, func.sum(tickets.c.price_cents))
-            .where(tickets.c.show_id == show_id)
+            .where(tickets.c.show_id == show_id, tickets.c.status.in_(HOLDING_PLACE))  # not void or refunded
             .group_by(tickets.c.section_id)
         )
         return {section_id: int(total) for section_id, total in result}

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from boxoffice.errors import DomainError, InvalidRequest
 from boxoffice.notifications.schemas import render
 from boxoffice.pages.base import MESSAGES, FanPageDep, OrganiserPageDep, PageDep, message_for
+from boxoffice.pages.organiser_forms import field_value, local
 from boxoffice.rules.schemas import RulesPatch
 
 router = APIRouter(include_in_schema=False)
@@ -174,16 +175,19 @@ async def organiser_page(show_id: str, page: OrganiserPageDep, error: str = "", 
     c = page.container
     found = await c.inventory.show(show_id)
     names = {s.id: s.name for s in found.sections}
+    rules = await c.rules.get(show_id)
+    until = {"transfer_until": rules.transfer_until, "refund_until": rules.refund_until}  # in the venue's zone
     return page.render(
-        "aftersale/admin.html", show=found, rules=await c.rules.get(show_id), figures=await c.waitlist.stats(show_id),
+        "aftersale/admin.html", show=found, rules=rules, figures=await c.waitlist.stats(show_id),
         names=names, error=error, done=done, key=_key(),
+        until={k: field_value(v, found.timezone) if v else "" for k, v in until.items()},
     )  # fmt: skip
 
 
-def _rules_form(form: dict[str, Any]) -> RulesPatch:
-    def when(name: str) -> datetime | None:
+def _rules_form(form: dict[str, Any], zone: str = "UTC") -> RulesPatch:
+    def when(name: str) -> datetime | None:  # a datetime-local field, in the venue's time zone
         text = str(form.get(name) or "").strip()
-        return datetime.fromisoformat(f"{text}:00+00:00" if len(text) == 16 else text) if text else None
+        return datetime.fromisoformat(local(text, zone)) if text else None
 
     return RulesPatch(
         transfers_enabled="transfers_enabled" in form, transfer_until=when("transfer_until"),
@@ -198,7 +202,7 @@ def _rules_form(form: dict[str, Any]) -> RulesPatch:
 async def change_rules(show_id: str, page: OrganiserPageDep) -> Response:
     form = await page.form()
     try:
-        patch = _rules_form(form)
+        patch = _rules_form(form, (await page.container.inventory.show(show_id)).timezone)
         await page.container.rules.change(page.account, show_id, patch.changes())
     except (DomainError, ValueError) as error:
         text = message_for(error) if isinstance(error, DomainError) else MESSAGES["invalid_request"]

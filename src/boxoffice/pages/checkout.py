@@ -106,6 +106,7 @@ async def my_tickets(page: FanPageDep) -> Response:
     """Paid orders with their tickets; declined or unanswered attempts live in
     their order's history, not here (they hold no ticket)."""
     orders = [o for o in await page.container.orders.history(page.account) if o.status is OrderStatus.PAID]
-    shows = {o.show_id: await page.container.tickets.show(o.show_id) for o in orders}
+    received = await page.container.transfers.received(page.account)  # after the sale: transfers to this fan
+    shows = {s: await page.container.tickets.show(s) for s in {o.show_id for o in orders} | {t.show_id for t in received}}
     qr = {t.code: qr_data_uri(t.code) for o in orders for t in o.tickets}
-    return no_store(page.render("tickets.html", orders=orders, shows=shows, qr=qr))
+    return no_store(page.render("tickets.html", orders=orders, shows=shows, qr=qr, received=received))

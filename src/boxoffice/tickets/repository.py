@@ -15,7 +15,7 @@ from boxoffice.audit.domain import Action, AuditEvent, AuditLog, Entity
 from boxoffice.ids import new_id, new_ticket_code
 from boxoffice.orders.domain import Ticket
 from boxoffice.orders.repository import _ticket, _ticket_query
-from boxoffice.storage.tables import tickets
+from boxoffice.storage.tables import orders, tickets
 from boxoffice.tickets.domain import HOLDING_PLACE, TicketStatus
 
 
@@ -108,3 +108,16 @@ class TicketRepository:
     async def by_id(self, ticket_id: str) -> Ticket | None:
         row = (await self._conn.execute(_ticket_query().where(tickets.c.id == ticket_id))).first()
         return _ticket(row) if row else None
+
+    async def received(self, account_id: str) -> list[Ticket]:
+        """Tickets an account holds from someone else's order (transfers to it)."""
+        rows = await self._conn.execute(
+            _ticket_query()
+            .join(orders, orders.c.id == tickets.c.order_id)
+            .where(
+                tickets.c.account_id == account_id, tickets.c.status.in_(HOLDING_PLACE),
+                orders.c.account_id != account_id,
+            )
+            .order_by(tickets.c.issued_at, tickets.c.code)
+        )  # fmt: skip
+        return [_ticket(row) for row in rows]

@@ -9,6 +9,7 @@ from boxoffice.errors import IdempotencyMismatch, InvalidRequest, NotFound, Tick
 from boxoffice.holds.domain import check_account_limit
 from boxoffice.ids import new_id
 from boxoffice.notifications.domain import Kind
+from boxoffice.orders.domain import Ticket
 from boxoffice.notifications.service import notify
 from boxoffice.storage.uow import UnitOfWorkFactory
 from boxoffice.tickets.domain import TicketStatus, check_transferable
@@ -60,3 +61,8 @@ class TransferService:
                                         show=show.name, receiver=receiver.name)  # fmt: skip
             await uow.commit()
         return transfer
+
+    async def received(self, account: Account) -> list[Ticket]:
+        """The tickets others gave this account (they are in the giver's order)."""
+        async with self._uow() as uow:
+            return await uow.tickets.received(account.id)

@@ -86,7 +86,7 @@ def commitment_of(seed: str) -> str:
 
 def pseudonym(salt: str, account_id: str) -> str:
     """A fan's public lottery id: unlinkable to the account without the account id."""
-    return hmac.new(salt.encode(), account_id.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(salt.encode(), account_id.encode(), "sha256").hex()
 
 
 def draw_key(seed: str, beacon: str | None) -> str:

@@ -119,7 +119,10 @@ class FastPaths:
             poll = await self._poll(scope)
             if poll is not None:
                 scope["route"] = QUEUE_ROUTE
-                await poll(scope, receive, send)
+                if isinstance(poll, bytes):
+                    await _send(send, 200, poll)
+                else:
+                    await poll(scope, receive, send)
                 return
         elif (headers := _hold_headers(scope)) is not None:
             body, rest = await _read(receive)
@@ -149,7 +152,7 @@ class FastPaths:
             )
         return None
 
-    async def _poll(self, scope: Scope) -> Response | None:
+    async def _poll(self, scope: Scope) -> Response | bytes | None:
         """A far-from-the-front fan's poll, answered from their place token; None: the route answers."""
         path = scope["path"]
         if self.polls is None or not (path.startswith(SHOWS_PREFIX) and path.endswith(QUEUE_SUFFIX)):
@@ -165,9 +168,10 @@ class FastPaths:
         if answered is None:
             return None
         body, renewed = answered
+        if not from_cookie:
+            return body  # the API's answer: the ready bytes
         response = Response(body, media_type="application/json")
-        if from_cookie:
-            set_place_cookie(response, self.secure_cookies, show_id, renewed)
+        set_place_cookie(response, self.secure_cookies, show_id, renewed)
         return response
 
     def _ready_availability(self, path: str) -> bytes | None:
