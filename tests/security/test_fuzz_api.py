@@ -94,6 +94,7 @@ def _fuzz(server: Server, config: Path, who: str, *headers: str) -> subprocess.C
     for header in headers:
         args += ["--header", header]
     return subprocess.run(args, capture_output=True, text=True, timeout=SECONDS_PER_RUN * 4 + 120,
+                          cwd=config.parent,  # its .schemathesis/ cache stays out of the checkout
                           env={**os.environ, "NO_COLOR": "1", "COLUMNS": "160"})  # fmt: skip
 
 
