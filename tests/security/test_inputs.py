@@ -11,7 +11,7 @@ import pytest
 
 from boxoffice.bootstrap import Container
 from boxoffice.inventory.domain import SectionKind, Show
-from tests.support import sign_up
+from tests.support import organiser, sign_up
 
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
@@ -55,3 +55,27 @@ async def test_the_ticket_limit_is_a_rule_not_a_rate(client: httpx.AsyncClient, 
         assert r.json()["error"] | {"message": ""} == {
             "code": "limit_exceeded", "message": "", "limit": 4, "remaining": 0,
         }  # fmt: skip
+
+
+async def test_renaming_a_section_to_a_taken_name_is_a_conflict(
+    client: httpx.AsyncClient, container: Container, show: Show
+) -> None:
+    """Found by the fuzzer: the database's unique name answered a 500."""
+    boss = await organiser(container, client)
+    first, second = show.sections[0], show.sections[1]
+    r = await boss.patch(f"/api/v1/admin/shows/{show.id}/sections/{second.id}", json={"name": first.name})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+    r = await boss.patch(f"/api/v1/admin/shows/{show.id}/sections/{second.id}", json={"name": second.name})
+    assert r.status_code == 200  # its own name is not a clash
+
+
+async def test_null_for_an_after_sale_switch_is_bad_input(
+    client: httpx.AsyncClient, container: Container, show: Show
+) -> None:
+    """Found by the fuzzer: null reached a NOT NULL column (500)."""
+    boss = await organiser(container, client)
+    rules = f"/api/v1/admin/shows/{show.id}/after-sale"
+    r = await boss.patch(rules, json={"transfers_enabled": None, "max_transfers": 1})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request"
+    r = await boss.patch(rules, json={"transfer_until": None, "max_transfers": 1})
+    assert r.status_code == 200 and r.json()["max_transfers"] == 1  # a deadline may be cleared

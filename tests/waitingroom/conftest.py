@@ -90,6 +90,9 @@ async def app_with(
     from boxoffice.web.app import create_app
 
     container = make_container(settings_for(tmp_path, database_url, **settings), clock)
+    # Counters start at zero even when they live in a shared Redis (CI's
+    # cluster pass takes BOXOFFICE_REDIS_URL from the environment).
+    await container.limits.reset()
     try:
         transport = httpx.ASGITransport(app=create_app(container, sweep_every=None))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

@@ -150,8 +150,22 @@ class InventoryService:
         if changes.get("price_cents", 0) < 0:
             raise InvalidRequest("A price cannot be negative.", field="price_cents")
         now = self._clock.now()
+        try:
+            section = await self._update_section(show_id, section_id, changes, now)
+        except IntegrityError as exc:  # a rename racing another to the same name
+            raise Conflict(f"This show already has a section named {changes.get('name')!r}.") from exc
+        await self._listener.changed(show_id, section_id)
+        return section
+
+    async def _update_section(
+        self, show_id: str, section_id: str, changes: dict[str, Any], now: datetime
+    ) -> Section:
         async with self._uow(write=True) as uow:
-            section = (await _show(uow, show_id)).section(section_id)
+            show = await _show(uow, show_id)
+            section = show.section(section_id)
+            name = str(changes.get("name", "")).strip()
+            if name and any(s.name == name and s.id != section_id for s in show.sections):
+                raise Conflict(f"This show already has a section named {name!r}.")
             if "capacity" in changes:
                 if section.kind is SectionKind.SEATED:
                     raise InvalidRequest("A seated section's capacity is its number of seats.")
@@ -164,7 +178,6 @@ class InventoryService:
                     raise CapacityBelowSold(sold=section.sold_count, held=section.held_count)
             await uow.shows.update_section(section_id, **changes)
             await uow.commit()
-        await self._listener.changed(show_id, section_id)
         return replace(section, **changes)
 
     async def set_poster(self, show_id: str, data: bytes) -> Show:
