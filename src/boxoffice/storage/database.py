@@ -81,30 +81,28 @@ class Database:
             )
             _configure_sqlite(engine)
             return engine
-        if self.pgbouncer:
-            return create_async_engine(
-                self.url,
-                pool_size=pool_size,
-                max_overflow=0,
-                pool_recycle=1800,
-                connect_args={
-                    "statement_cache_size": 0,  # asyncpg: unnamed statements
-                    "prepared_statement_cache_size": 0,  # SQLAlchemy: prepare per execution
-                    "prepared_statement_name_func": _unnamed,  # ... as the unnamed statement
-                },
-            )
         # Connections are kept, not churned: opening one (with its TLS probe)
         # costs more than the transaction it serves. lock_timeout is a session
         # setting, so no statement per transaction is spent on it; no pre-ping
         # either (a round trip per checkout): a connection that died with the
         # server fails its request as Busy (503, retry) and leaves the pool.
+        # Behind PgBouncer: see the module's docstring.
+        connect_args: dict[str, Any] = (
+            {
+                "statement_cache_size": 0,  # asyncpg: unnamed statements
+                "prepared_statement_cache_size": 0,  # SQLAlchemy: prepare per execution
+                "prepared_statement_name_func": _unnamed,  # ... as the unnamed statement
+            }
+            if self.pgbouncer
+            else {"server_settings": {"lock_timeout": str(int(self.lock_timeout_ms))}}
+        )
         return create_async_engine(
             self.url,
             pool_size=pool_size,
             max_overflow=0,
             pool_recycle=1800,
             hide_parameters=True,
-            connect_args={"server_settings": {"lock_timeout": str(int(self.lock_timeout_ms))}},
+            connect_args=connect_args,
         )
 
     @asynccontextmanager
