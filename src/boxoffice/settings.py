@@ -40,11 +40,15 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
 
     hold_minutes: float = Field(default=10, gt=0, le=60)
+    # 12 hours is ASVS L2's re-authentication period (V3.3.2: "12 hours or 30
+    # minutes of inactivity"). The idle timeout defaults to the same: a fan who
+    # logs in before the rush waits in the line on cheap polls, which never
+    # touch the session, and must still be logged in at the front.
     session_days: float = Field(
-        default=14, gt=0, le=90, description="Absolute session lifetime, however active"
+        default=0.5, gt=0, le=90, description="Absolute session lifetime, however active"
     )
     session_idle_minutes: float = Field(
-        default=30, gt=0, le=7 * 24 * 60, description="A session unused this long ends"
+        default=12 * 60, gt=0, le=7 * 24 * 60, description="A session unused this long ends"
     )
     max_quantity_per_hold: int = Field(default=10, ge=1, le=100)
     hold_batch_size: int = Field(

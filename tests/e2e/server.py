@@ -44,7 +44,7 @@ class Server:
         assert done.returncode == 0, done.stderr.decode()
         return done.stdout.decode()
 
-    def start(self, timeout: float = 30, workers: int = 1) -> None:
+    def start(self, timeout: float = 120, workers: int = 1) -> None:  # a busy 2-core machine starts slowly
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "boxoffice", "serve", "--port", str(self.port),

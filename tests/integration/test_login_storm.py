@@ -184,4 +184,4 @@ async def test_the_login_and_register_pages_say_the_session_is_long_lived(storm:
     _, client, _ = storm
     for path in ("/login", "/register"):
         page = await client.get(path)
-        assert "logged in on this device for 14 days" in page.text
+        assert "logged in on this device for 12 hours" in page.text

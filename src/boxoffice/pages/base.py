@@ -118,7 +118,7 @@ class Page:
             **self.language.helpers(), "account": self.account,
             "csrf": csrf.form_token(self.container.secret, self.browser_key),
             "path": self.request.url.path, "query": self.request.url.query,
-            "session_days": int(self.container.settings.session_days), **values,
+            "session_hours": round(self.container.settings.session_days * 24), **values,
         }  # fmt: skip
         response = self.pages.templates.TemplateResponse(
             self.request, template, context, status_code=status
