@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -137,6 +138,9 @@ def demo(host: str, port: int, pix_port: int) -> None:
             "  note: the session cookie is Secure, so browsers keep it only over HTTPS "
             "(or on localhost); for a plain-HTTP trial on a network set BOXOFFICE_COOKIE_SECURE=false"
         )
+    # uvicorn re-raises SIGTERM once it has stopped gracefully; leave through
+    # the `with` below so the Pix provider process stops with the demo
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with demo_pix_provider(host, port, pix_port) as pix:
         if pix:
             click.echo(f"  pix bank  {pix} (the fake Pix provider: pick Pix at checkout, approve on its page)")
