@@ -56,6 +56,16 @@ async def test_every_kind_of_answer_carries_the_headers(client: httpx.AsyncClien
     assert "cache-control" not in answers[7].headers  # static files may be cached
 
 
+def test_the_prebuilt_headers_are_what_an_answer_would_get_built_afresh() -> None:
+    from boxoffice.web.security import _headers, security_headers
+
+    assert security_headers("/api/v1/shows/x/queue", {b"content-type"}) == _headers("/", set())
+    chose_caching = security_headers("/api/v1/x", {b"cache-control"})
+    assert (b"cache-control", b"no-store") not in chose_caching
+    assert b"cache-control" not in {name for name, _ in security_headers("/static/app.css", set())}
+    assert b"cdn.jsdelivr.net" in dict(security_headers("/docs", set()))[b"content-security-policy"]
+
+
 async def test_no_template_has_inline_script_or_style() -> None:
     found = {
         f"{p.relative_to(TEMPLATES)}: {m.group(0)}"

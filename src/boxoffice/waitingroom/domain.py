@@ -18,6 +18,7 @@ Fairness, precisely:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import math
@@ -55,7 +56,7 @@ class WaitingRoom:
     @property
     def public_salt(self) -> str:
         """The salt of the pseudonymous ids (rooms made before salts had one derived from the seed)."""
-        return self.salt or hashlib.sha256(f"salt:{self.seed}".encode()).hexdigest()[:32]
+        return self.salt or _derived_salt(self.seed)
 
     def is_open(self, now: datetime) -> bool:
         return self.enabled and now >= self.opens_at
@@ -79,6 +80,12 @@ def check_room_settings(
         raise InvalidRequest("The buying window is 1 to 120 minutes.", field="window_minutes")
 
 
+@functools.lru_cache(maxsize=1024)  # asked for by every quick poll: one hash per room
+def _derived_salt(seed: str) -> str:
+    return hashlib.sha256(f"salt:{seed}".encode()).hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=1024)  # the line tag of every quick poll: one hash per room
 def commitment_of(seed: str) -> str:
     """Published before anyone joins: the seed it commits to cannot be changed later."""
     return hashlib.sha256(seed.encode()).hexdigest()

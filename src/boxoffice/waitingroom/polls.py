@@ -75,8 +75,13 @@ class QuickPolls:
         self._loading: dict[str, asyncio.Future[LineSnapshot]] = {}
 
     def issue(self, room: WaitingRoom, show_id: str, account_id: str, position: int, cursor: int) -> str:
-        now = int(self._clock.now().timestamp())
-        return self.tokens.issue(PlaceClaim(show_id, account_id, position, cursor, line_tag(room), now))
+        return self._issue(line_tag(room), show_id, account_id, position, cursor, self._clock.now())
+
+    def _issue(
+        self, tag: str, show_id: str, account_id: str, position: int, cursor: int, now: datetime
+    ) -> str:
+        issued = int(now.timestamp())
+        return self.tokens.issue(PlaceClaim(show_id, account_id, position, cursor, tag, issued))
 
     async def answer(self, show_id: str, token: str) -> tuple[bytes, str] | None:
         """(the poll's JSON, the renewed token) for a fan far from the front; None: take the full path."""
@@ -85,7 +90,7 @@ class QuickPolls:
         if claim is None:
             return None
         room = await self._room(show_id)
-        if room is None or not room.is_open(now) or claim.line != line_tag(room):
+        if room is None or not room.is_open(now) or claim.line != (tag := line_tag(room)):
             return None
         line = await self.line(show_id)
         if line is None or (claim.position == 0 and line.drawn):  # drawn since: the full path places
@@ -94,7 +99,7 @@ class QuickPolls:
         if claim.position and near_front(room, claim.position, cursor):
             return None
         status = _waiting(room, claim.position, cursor)
-        renewed = self.issue(room, show_id, claim.account_id, claim.position, cursor)
+        renewed = self._issue(tag, show_id, claim.account_id, claim.position, cursor, now)
         lottery_id = pseudonym(room.public_salt, claim.account_id)
         return _render(show_id, status, line.lottery_at, renewed, lottery_id), renewed
 

@@ -51,7 +51,14 @@ NO_STORE = (b"cache-control", b"no-store")
 
 
 def security_headers(path: str, present: set[bytes]) -> list[tuple[bytes, bytes]]:
-    """The headers an answer to `path` gets, besides those it already has (`present`)."""
+    """The headers an answer to `path` gets, besides those it already has (`present`).
+    The usual answer (an API's, which chose none of them) gets a list built once: do not change it."""
+    if path != "/docs" and not path.startswith("/static/") and present.isdisjoint(USUAL_NAMES):
+        return USUAL
+    return _headers(path, present)
+
+
+def _headers(path: str, present: set[bytes]) -> list[tuple[bytes, bytes]]:
     csp = DOCS_CSP if path == "/docs" else CSP
     added = [(name, value) for name, value in HEADERS if name not in present]
     if b"content-security-policy" not in present:
@@ -59,6 +66,10 @@ def security_headers(path: str, present: set[bytes]) -> list[tuple[bytes, bytes]
     if b"cache-control" not in present and not path.startswith("/static/"):
         added.append(NO_STORE)
     return added
+
+
+USUAL = _headers("/", set())
+USUAL_NAMES = frozenset(name for name, _ in USUAL)
 
 
 class SecurityHeaders:
