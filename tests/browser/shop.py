@@ -9,15 +9,27 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.browser.conftest import ARTIFACTS, BOSS, PHONE
 from tests.e2e.server import Server
-from tests.support import PASSWORD
+from tests.support import IN_CI, PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ROOT / "docs" / "screens"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_installed() -> bool:
+    """axe-core comes from npm (`npm ci` at the repository root; .ci/run does it):
+    in CI its absence fails the test, elsewhere skips it, like a missing tool."""
+    if AXE.exists():
+        return True
+    message = "axe-core is missing: run `npm ci` at the repository root (.ci/run does)"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def phone(browser: Browser, server: Server, **options: Any) -> BrowserContext:
@@ -71,6 +83,7 @@ def screen(page: Page, name: str) -> None:
 
 def axe_problems(page: Page) -> list[str]:
     """Serious and critical axe-core (WCAG 2 A/AA) violations on the page as it is now."""
+    axe_installed()
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     found = page.evaluate("""async () => {

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import BOSS, log_in, register
-from tests.browser.shop import AXE, axe_problems, make_show
+from tests.browser.shop import axe_installed, axe_problems, make_show
 from tests.e2e.server import Server
 from tests.support import require_tool, unique_email
 
@@ -32,7 +32,7 @@ def _check(page: Page, paths: list[str], width: int) -> dict[str, list[str]]:
 @pytest.mark.parametrize("width", WIDTHS)
 def test_fan_pages_have_no_serious_accessibility_problems(browser: Browser, server: Server, width: int) -> None:
     require_tool("npm", "apt-get install -y npm")
-    assert AXE.exists(), "axe-core is missing: run `npm ci` at the repository root (.ci/run does)"
+    axe_installed()
     show = make_show(server, f"Noite Acessível {width}", room=False)
     ga, seated = show["sections"][0]["id"], show["sections"][1]["id"]
     ctx = browser.new_context(base_url=server.url, viewport={"width": width, "height": 900}, bypass_csp=True)

@@ -122,9 +122,10 @@ async def test_limit_counts_held_and_bought_and_frees_on_expiry(
     assert (await fan.pay(bought["hold_id"], key="b")).status_code == 201
     assert (await fan.hold(show.id, pista.id, quantity=2)).status_code == 201
     r = await fan.hold(show.id, pista.id, quantity=1)
-    assert r.status_code == 429 and r.json()["error"]["remaining"] == 0
+    assert r.status_code == 409 and r.json()["error"]["code"] == "limit_exceeded"
+    assert r.json()["error"]["remaining"] == 0 and "Retry-After" not in r.headers  # a rule, not a rate
 
     clock.advance(minutes=10)
     assert (await fan.hold(show.id, pista.id, quantity=2)).status_code == 201
     r = await fan.hold(show.id, pista.id, quantity=1)
-    assert r.status_code == 429
+    assert r.status_code == 409 and r.json()["error"]["code"] == "limit_exceeded"
