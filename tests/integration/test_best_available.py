@@ -186,7 +186,9 @@ async def test_best_available_without_batches(
         results = await asyncio.gather(*(_best(single, f, show, 2) for f in fans))
         granted = [r for r in results if isinstance(r, Hold)]
         assert len(granted) == 4 and len({s for h in granted for s in h.seat_ids}) == 8
-        assert sorted(_labels(granted[0]) + _labels(granted[1]))[0].startswith("A")
+        # which fans win the section lock first is the scheduler's choice, not
+        # gather's order: assert each party sits together, in one row
+        assert all(len({label.split("-")[0] for label in _labels(h)}) == 1 for h in granted)
         assert await _consistent(single, show) == 8
     finally:
         await single.close()
