@@ -95,19 +95,19 @@ async def test_any_route_answers_busy_when_a_connection_is_lost(
 
 @pytest.fixture
 async def postgres_app(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[tuple[Container, httpx.AsyncClient]]:
-    from tests.conftest import _prepare_postgres, _truncate
+    from tests.conftest import _prepare_postgres, _empty_tables
 
     request.applymarker(pytest.mark.postgres)
     await _prepare_postgres()
     container = make_container(settings_for(tmp_path, POSTGRES_URL, db_pool_size=10), FakeClock())
-    await _truncate(container.database)
+    await _empty_tables(container.database)
     transport = httpx.ASGITransport(app=create_app(container, sweep_every=None), raise_app_exceptions=False)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             yield container, client
     finally:
         await container.database.engine.dispose()  # the pool's terminated connections go
-        await _truncate(container.database)
+        await _empty_tables(container.database)
         await container.close()
 
 
