@@ -27,7 +27,6 @@ BOSS = "boss@example.com"
 
 def start_server(folder: Path, **env: str) -> Server:
     server = Server({"BOXOFFICE_DATA_DIR": str(folder), **env}, folder / "server.log")
-    server.cli("migrate")
     server.cli("create-admin", BOSS, "--password-stdin", stdin=PASSWORD + "\n")
     server.start(timeout=120)  # generous: a busy CI machine starts slowly
     return server

@@ -29,7 +29,6 @@ def pix_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                      "BOXOFFICE_PIX_API_KEY": API_KEY, "BOXOFFICE_PIX_WEBHOOK_SECRET": WEBHOOK_SECRET},
                     folder / "server.log")  # fmt: skip
     server.env["BOXOFFICE_PIX_NOTIFY_URL"] = f"{server.url}/api/v1/payments/pix/webhook"
-    server.cli("migrate")
     server.cli("create-admin", BOSS, "--password-stdin", stdin=PASSWORD + "\n")
     server.start(timeout=120)  # generous: a busy 2-core machine
     try:

@@ -34,7 +34,6 @@ def _login(http: httpx.Client, email: str) -> dict[str, str]:
 
 def test_paid_order_survives_sigkill(server: Server, container: object) -> None:
     # `container` prepares (and afterwards empties) the test database.
-    server.cli("migrate")
     server.cli("create-admin", "boss@example.com", "--password-stdin", stdin=PASSWORD + "\n")
     server.start()
     now = datetime.now(UTC)

@@ -28,7 +28,6 @@ def server(backend: str, tmp_path: Path, database_url: str, container: object) -
 
 
 def test_sigterm_finishes_the_payment_in_flight(server: Server) -> None:
-    server.cli("migrate")
     server.cli("create-admin", "boss@example.com", "--password-stdin", stdin=PASSWORD + "\n")
     server.start()
     with httpx.Client(base_url=server.url, timeout=30) as http:

@@ -48,7 +48,6 @@ def _wait_for_mail(http: httpx.Client, subject: str, timeout: float = 60) -> str
 
 def test_a_confirmation_is_mailed_after_a_sigkill(server: Server, container: object) -> None:
     # `container` prepares (and afterwards empties) the test database.
-    server.cli("migrate")
     server.cli("create-admin", "boss@example.com", "--password-stdin", stdin=PASSWORD + "\n")
     server.start(timeout=120)  # the outbox job waits an hour before its first round: nothing is sent before the kill
     now = datetime.now(UTC)

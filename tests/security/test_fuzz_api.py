@@ -67,7 +67,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("fuzz")
     s = Server({"BOXOFFICE_DATA_DIR": str(folder), "BOXOFFICE_DATABASE_URL": "", "BOXOFFICE_REDIS_URL": "",
                 "BOXOFFICE_LOG_LEVEL": "WARNING", **RATES}, folder / "server.log")  # fmt: skip
-    s.cli("migrate")
     s.cli("create-admin", BOSS, "--password-stdin", stdin=PASSWORD + "\n")
     s.start(timeout=60)
     yield s
