@@ -43,7 +43,11 @@ async def test_a_tiny_flash_sale_reports_its_figures_and_sells_nothing_twice(tmp
     assert "naive hot-row hold" in text and "-> OK" in text
     assert "paid orders/s, flash sale, end to end" in text and "naive hot-row purchase" in text
     assert run.to_json(report)["sale"]["fans"] == 40
-    assert {kind for _, kind, _ in report.sale.timeline} == {"hold", "order"}
+    kinds = {kind for _, kind, _ in report.sale.timeline}
+    assert {"hold", "order"} <= kinds <= {"hold", "order", "refused"}
+    refused = sum(n for outcome, n in report.sale.holds.outcomes.items() if outcome.startswith("409"))
+    assert sum(kind == "refused" for _, kind, _ in report.sale.timeline) == refused
+    assert sum(report.sale.asked.values()) == 40 and "general admission" in report.sale.asked
     chart = sale_chart(report.sale, tmp_path / "sale.png", "tiny sale")
     assert chart.read_bytes().startswith(b"\x89PNG") and chart.stat().st_size > 5_000
 

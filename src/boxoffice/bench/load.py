@@ -94,15 +94,22 @@ class Sale:
     sold_out_after: float | None = None
     holds: Step = field(default_factory=Step)
     orders: Step = field(default_factory=Step)
-    # (seconds into the sale, "hold"/"order", that request's latency in ms), successes only
+    # (seconds into the sale, "hold"/"order"/"refused", that request's latency in ms):
+    # the successes, and the fans answered with a refusal (sold out, seats taken)
     timeline: list[tuple[float, str, float]] = field(default_factory=list)
+    # how the fans asked: "general admission", "best available", "picked on the map"
+    asked: Counter[str] = field(default_factory=Counter)
 
 
 async def flash_sale(
     base_url: str, tokens: list[str], show_id: str, ga_section: str, seated_section: str,
     seat_ids: list[int], *, concurrency: int, seed: int = 1, time_limit: float = 120,
+    seated_share: float = 0.3, picked_share: float = 0.25,
 ) -> Sale:  # fmt: skip
-    """Every fan tries once: hold 1-4 tickets (GA or seats), then pay."""
+    """Every fan tries once: hold 1-4 tickets, then pay. `seated_share` of the
+    fans want numbered seats; of those, `picked_share` pick a block on the seat
+    map as it was when the sale opened (and may lose the race), the rest ask
+    for the best available seats together (as most fans in a big sale do)."""
     import aiohttp
 
     rng = random.Random(seed)
@@ -117,15 +124,21 @@ async def flash_sale(
             headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"h-{token[:16]}"}
             quantity = rng.randint(1, 4)
             body: dict[str, Any] = {"show_id": show_id, "section_id": ga_section, "quantity": quantity}
-            if seated_section and seat_ids and rng.random() < 0.3:
-                first = rng.randrange(0, max(len(seat_ids) - quantity, 1))
-                body = {"show_id": show_id, "section_id": seated_section,
-                        "seat_ids": seat_ids[first : first + quantity]}  # fmt: skip
+            asked = "general admission"
+            if seated_section and seat_ids and rng.random() < seated_share:
+                body["section_id"], asked = seated_section, "best available"
+                if rng.random() < picked_share:
+                    first = rng.randrange(0, max(len(seat_ids) - quantity, 1))
+                    del body["quantity"]
+                    body["seat_ids"], asked = seat_ids[first : first + quantity], "picked on the map"
+            sale.asked[asked] += 1
             t0 = time.perf_counter()
             async with http.post("/api/v1/holds", json=body, headers=headers) as r:
                 hold = await r.json()
                 sale.holds.record(t0, r.status, hold)
             if r.status != 201:
+                if r.status == 409:
+                    sale.timeline.append((time.perf_counter() - started, "refused", sale.holds.latencies[-1]))
                 return
             sale.timeline.append((time.perf_counter() - started, "hold", sale.holds.latencies[-1]))
             headers["Idempotency-Key"] = f"o-{token[:16]}"

@@ -25,7 +25,8 @@ def _step(name: str, step: Step, seconds: float) -> str:
 def _sale_lines(sale: Sale) -> list[str]:
     orders = [t for t, kind, _ in sale.timeline if kind == "order"]
     lines = [
-        f"flash sale: {sale.fans:,} fans in {sale.seconds:.1f} s",
+        f"flash sale: {sale.fans:,} fans in {sale.seconds:.1f} s "
+        f"({', '.join(f'{n:,} {how}' for how, n in sale.asked.most_common())})",
         _step("  holds", sale.holds, sale.seconds),
         _step("  orders", sale.orders, sale.seconds),
     ]

@@ -1,5 +1,10 @@
 """The server under test: `boxoffice serve` in its own process group, with
-the bench's settings, and its workers' memory read from /proc."""
+the bench's settings, and its workers' memory read from /proc.
+
+Its mail goes over SMTP to a mail catcher in a process of its own (as a
+fleet's goes to a mail relay): composing and sending stay in the app and are
+measured with it; receiving is not the app's work, so the catcher does not
+share the app processes' CPU counters (or their GIL)."""
 
 from __future__ import annotations
 
@@ -30,6 +35,25 @@ class Server:
         self._log_path = log_path
         self._env = env
         self._process: subprocess.Popen[bytes] | None = None
+        self._mail: subprocess.Popen[bytes] | None = None
+
+    def _start_mail_catcher(self) -> str:
+        port = free_port()
+        folder = self._log_path.parent / "mail"
+        self._mail = subprocess.Popen(
+            [sys.executable, "-m", "boxoffice.cli", "mailcatcher", "--port", str(port), "--folder", str(folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return f"smtp://127.0.0.1:{port}"
+            except OSError:
+                if self._mail.poll() is not None:
+                    break
+                time.sleep(0.1)
+        raise RuntimeError("the bench's mail catcher did not start")
 
     def __enter__(self) -> Server:
         env = {
@@ -44,6 +68,8 @@ class Server:
             **self._env,
         }
         env["BOXOFFICE_SECRET_KEY"] = self._settings.secret().decode()
+        if "BOXOFFICE_SMTP_URL" not in env:
+            env["BOXOFFICE_SMTP_URL"] = self._start_mail_catcher()
         for name, value in (("DATABASE_URL", self._settings.database_url),
                             ("REDIS_URL", self._settings.redis_url)):  # fmt: skip
             if value:
@@ -56,7 +82,11 @@ class Server:
         self._process = subprocess.Popen(
             command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def _wait_ready(self, timeout: float = 180) -> None:  # a busy shared machine starts slowly
@@ -86,6 +116,9 @@ class Server:
         return sum(_cpu_seconds(pid) for pid in pids)
 
     def __exit__(self, *exc: object) -> None:
+        if self._mail is not None and self._mail.poll() is None:
+            self._mail.terminate()
+            self._mail.wait(timeout=20)
         if self._process is None or self._process.poll() is not None:
             return
         os.killpg(self._process.pid, signal.SIGTERM)
