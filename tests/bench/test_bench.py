@@ -41,6 +41,8 @@ async def test_a_tiny_flash_sale_reports_its_figures_and_sells_nothing_twice(tmp
     assert all(ms > 0 for ms in report.cpu_ms.values())
     text = "\n".join(lines(report))
     assert "naive hot-row hold" in text and "-> OK" in text
+    assert report.background_ms_per_order is not None and report.background_ms_per_order > 0
+    assert "background worker CPU per paid order" in text
     assert "paid orders/s, flash sale, end to end" in text and "naive hot-row purchase" in text
     assert run.to_json(report)["sale"]["fans"] == 40
     kinds = {kind for _, kind, _ in report.sale.timeline}

@@ -81,6 +81,9 @@ def lines(report: Report) -> list[str]:
     if report.cpu_ms:
         spent = ", ".join(f"{name} {ms:.3f} ms" for name, ms in report.cpu_ms.items())
         out.append(f"app CPU per request (all app processes): {spent}")
+    if report.background_ms_per_order is not None:
+        out.append(f"background worker CPU per paid order (its mail with the PDF tickets, sweeps): "
+                   f"{report.background_ms_per_order:.3f} ms")  # fmt: skip
     if report.rss_mb:
         out.append(f"app processes' memory (RSS): {', '.join(f'{m:.0f} MB' for m in report.rss_mb)}")
     if report.totals is not None:

@@ -51,6 +51,7 @@ class Report:
     totals: Totals | None = None
     rss_mb: list[float] = field(default_factory=list)
     cpu_ms: dict[str, float] = field(default_factory=dict)  # app CPU per request, by phase
+    background_ms_per_order: float | None = None  # the worker's CPU (order mails, PDF tickets)
     transactions_per_rejection: float | None = None
     statements_per_rejection: float | None = None  # SQL the app sent, from its metrics
     idle_transactions: int | None = None  # in a window as long as the phase, with no load
@@ -113,6 +114,26 @@ async def _flush_redis(url: str) -> None:
         await client.aclose()
 
 
+async def _mail_sent(database_url: str, seconds: float) -> None:
+    """Wait (at most `seconds`) until the outbox has nothing left to send."""
+    from boxoffice.outbox.domain import Status
+
+    database = Database(database_url)
+    try:
+        deadline = asyncio.get_running_loop().time() + seconds
+        while asyncio.get_running_loop().time() < deadline:
+            async with database.engine.connect() as conn:
+                left = (await conn.execute(
+                    text("SELECT count(*) FROM outbox_messages WHERE status IN (:p, :s)"),
+                    {"p": Status.PENDING.value, "s": Status.SENDING.value},
+                )).scalar_one()  # fmt: skip
+            if not left:
+                return
+            await asyncio.sleep(0.5)
+    finally:
+        await database.dispose()
+
+
 def _server_env(options: Options, **extra: str) -> dict[str, str]:
     env = dict(extra)
     if options.hold_batch_size is not None:
@@ -139,6 +160,7 @@ async def sale(options: Options, progress: Progress) -> Report:
             progress(f"starting the server ({options.workers} worker(s))")
             with Server(settings, options.workers, folder / "server.log", **_server_env(options)) as server:
                 phase = _timed(_phases(server.url, options, files), server, report)
+                background = server.background_cpu_seconds()  # the worker, started and idle
                 progress("empty endpoint")
                 report.rates["empty"] = phase("empty", "GET", "/healthz")
                 progress("hold throughput (roomy show)")
@@ -174,6 +196,12 @@ async def sale(options: Options, progress: Progress) -> Report:
                 progress("sold-out rejections")
                 report.rates["sold_out"] = phase("sold_out", "POST", "/api/v1/holds", _SOLD_OUT)
                 report.rss_mb = server.worker_rss_mb()
+                progress("waiting for the worker to send the order mails")
+                await _mail_sent(settings.effective_database_url, seconds=180)
+                paid_all = report.rates["orders"].codes.get("201", 0) + paid
+                report.background_ms_per_order = (
+                    (server.background_cpu_seconds() - background) * 1000 / max(paid_all, 1)
+                )
             report.totals = await check(settings.effective_database_url, fixture.sale_show)
         finally:
             if options.database_url:

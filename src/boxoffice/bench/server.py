@@ -1,10 +1,12 @@
 """The server under test: `boxoffice serve` in its own process group, with
 the bench's settings, and its workers' memory read from /proc.
 
-Its mail goes over SMTP to a mail catcher in a process of its own (as a
-fleet's goes to a mail relay): composing and sending stay in the app and are
-measured with it; receiving is not the app's work, so the catcher does not
-share the app processes' CPU counters (or their GIL)."""
+As in a fleet (deploy/k8s/worker.yaml), the background jobs (the outbox with
+the order mails and their PDF tickets, sweeps, admission) run in a `boxoffice
+worker` process of their own, not in the app processes that answer fans; its
+CPU is read apart (`background_cpu_seconds`) and reported beside the app's.
+Mail goes over SMTP to a mail catcher in a third process (as a fleet's goes
+to a mail relay): receiving mail is neither the app's nor the worker's work."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ class Server:
         self._env = env
         self._process: subprocess.Popen[bytes] | None = None
         self._mail: subprocess.Popen[bytes] | None = None
+        self._worker: subprocess.Popen[bytes] | None = None
 
     def _start_mail_catcher(self) -> str:
         port = free_port()
@@ -65,6 +68,7 @@ class Server:
             "BOXOFFICE_IP_RATE": "100000000/minute",
             "BOXOFFICE_COOKIE_SECURE": "false",
             "BOXOFFICE_LOG_LEVEL": "WARNING",
+            "BOXOFFICE_RUN_JOBS": "false",  # the worker process below runs them
             **self._env,
         }
         env["BOXOFFICE_SECRET_KEY"] = self._settings.secret().decode()
@@ -82,6 +86,11 @@ class Server:
         self._process = subprocess.Popen(
             command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        if env["BOXOFFICE_RUN_JOBS"] == "false":
+            self._worker = subprocess.Popen(
+                [sys.executable, "-m", "boxoffice.cli", "worker"], env=env, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
         try:
             self._wait_ready()
         except BaseException:
@@ -115,10 +124,17 @@ class Server:
         pids = _children(self._process.pid) or [self._process.pid]
         return sum(_cpu_seconds(pid) for pid in pids)
 
+    def background_cpu_seconds(self) -> float:
+        """CPU time the background worker (mail, sweeps, admission) has used so far."""
+        if self._worker is None or self._worker.poll() is not None:
+            return 0.0
+        return _cpu_seconds(self._worker.pid)
+
     def __exit__(self, *exc: object) -> None:
-        if self._mail is not None and self._mail.poll() is None:
-            self._mail.terminate()
-            self._mail.wait(timeout=20)
+        for helper in (self._worker, self._mail):
+            if helper is not None and helper.poll() is None:
+                helper.terminate()
+                helper.wait(timeout=20)
         if self._process is None or self._process.poll() is not None:
             return
         os.killpg(self._process.pid, signal.SIGTERM)
