@@ -171,6 +171,7 @@ def build_container(
     tickets = TicketCache(
         cache, inventory, clock, ttl=settings.cache_ttl_seconds, local=local,
         rebuild_gap=settings.cache_rebuild_gap_ms / 1000,
+        seat_rebuild_gap=settings.cache_seat_rebuild_gap_ms / 1000,
     )  # fmt: skip
     listeners.add(tickets)
     secret = settings.secret()
