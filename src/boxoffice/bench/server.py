@@ -5,6 +5,8 @@ As in a fleet (deploy/k8s/worker.yaml), the background jobs (the outbox with
 the order mails and their PDF tickets, sweeps, admission) run in a `boxoffice
 worker` process of their own, not in the app processes that answer fans; its
 CPU is read apart (`background_cpu_seconds`) and reported beside the app's.
+It runs at the lowest priority (nice 19): sharing two cores with the sale,
+the mail waits for the sale, not the other way round.
 Mail goes over SMTP to a mail catcher in a third process (as a fleet's goes
 to a mail relay): receiving mail is neither the app's nor the worker's work."""
 
@@ -87,8 +89,10 @@ class Server:
             command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         if env["BOXOFFICE_RUN_JOBS"] == "false":
+            # At the lowest priority: on these shared cores the sale goes first and
+            # the mail catches up after it (a fleet runs workers on their own cores).
             self._worker = subprocess.Popen(
-                [sys.executable, "-m", "boxoffice.cli", "worker"], env=env, stdout=log,
+                ["nice", "-n", "19", sys.executable, "-m", "boxoffice.cli", "worker"], env=env, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         try:
