@@ -122,6 +122,7 @@ class Container:
         await self.tickets.settle()  # cache rebuilds in flight finish before the pools close
         await self.queue_store.close()
         await self.cache.close()
+        await self.limits.close()
         await self.database.dispose()
         self.mailer.close()
         await self.webhook_calls.close()

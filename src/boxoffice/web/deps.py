@@ -112,13 +112,11 @@ def hold_limits(container: Container, account_id: str, ip: str) -> Callable[[], 
     calls them only for a request past the replay and the sold-out gate."""
 
     async def count() -> None:
-        await container.limits.hit("hold", account_id)
-        await container.limits.hit("ip", ip)
+        await container.limits.hit_together(("hold", account_id), ("ip", ip))
 
     return count
 
 
 async def queue_limits(container: Container, account_id: str, request: Request) -> None:
     """Polling is cheap but not free: per account, and per IP (many fans share one)."""
-    await container.limits.hit("queue", account_id)
-    await container.limits.hit("ip", client_ip(request))
+    await container.limits.hit_together(("queue", account_id), ("ip", client_ip(request)))
