@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import random
 import shutil
@@ -13,6 +14,7 @@ import statistics
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -158,29 +160,45 @@ async def flash_sale(
     return sale
 
 
+# request number -> (JSON body, headers)
+Requests = Callable[[int], tuple[dict[str, Any], dict[str, str]]]
+
+
+def pay_request(hold: tuple[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Paying one held hold (its id, the holder's token) with the fake gateway."""
+    hold_id, token = hold
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"o-{hold_id}"}
+    return {"hold_id": hold_id, "payment": {"method": "fake", "outcome": "approve"}}, headers
+
+
 async def paced(
     name: str, base_url: str, path: str, body: dict[str, Any], tokens: list[str], *,
-    rate: float, seconds: float, max_in_flight: int = 512,
+    rate: float, seconds: float, max_in_flight: int = 512, requests: Requests | None = None,
+    count: int | None = None,
 ) -> Rate:  # fmt: skip
     """POST `body` at a steady `rate` per second for `seconds` (an open loop:
     requests leave on schedule whether or not earlier ones have answered), and
     time each from the moment it was due, so a stalled server shows up in the
-    tail instead of quietly slowing the client down."""
+    tail instead of quietly slowing the client down. With `requests`, request
+    i is `requests(i)` (at most `count` of them) instead."""
     import aiohttp
 
     latencies: list[float] = []
     codes: Counter[str] = Counter()
     errors = 0
-    total = max(int(rate * seconds), 1)
+    total = max(min(int(rate * seconds), count if count is not None else math.inf), 1)
     slots = asyncio.Semaphore(max_in_flight)
     connector = aiohttp.TCPConnector(limit=max_in_flight)
     async with aiohttp.ClientSession(base_url, connector=connector) as http:
 
         async def one(i: int, due: float) -> None:
             nonlocal errors
-            headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
+            if requests is None:
+                sent, headers = body, {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
+            else:
+                sent, headers = requests(i)
             try:
-                async with http.post(path, json=body, headers=headers) as r:
+                async with http.post(path, json=sent, headers=headers) as r:
                     await r.read()
                     codes[str(r.status)] += 1
             except (aiohttp.ClientError, TimeoutError):
@@ -223,9 +241,7 @@ async def pay_holds(
         async def payer() -> None:
             nonlocal errors
             while queue and time.perf_counter() - started < seconds:
-                hold_id, token = queue.pop()
-                headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"o-{hold_id}"}
-                body = {"hold_id": hold_id, "payment": {"method": "fake", "outcome": "approve"}}
+                body, headers = pay_request(queue.pop())
                 t0 = time.perf_counter()
                 try:
                     async with http.post("/api/v1/orders", json=body, headers=headers) as r:

@@ -20,7 +20,7 @@ from boxoffice.bench import fixture as fx
 from boxoffice.bench.baseline import naive_hot_row
 from boxoffice.bench.checks import Totals, check
 from boxoffice.bench.load import (
-    Rate, Sale, flash_sale, paced, pay_holds, seat_ids_of, wrk, wrk_available,
+    Rate, Sale, flash_sale, paced, pay_holds, pay_request, seat_ids_of, wrk, wrk_available,
 )
 from boxoffice.bench.server import Server
 from boxoffice.storage.database import Database
@@ -181,6 +181,13 @@ async def sale(options: Options, progress: Progress) -> Report:
                 report.cpu_ms["orders"] = (server.worker_cpu_seconds() - before) * 1000 / max(
                     report.rates["orders"].requests, 1
                 )
+                half_orders = report.rates["orders"].per_second / 2
+                progress(f"order latency at half that rate ({half_orders:,.0f}/s, open loop)")
+                left = await _live_holds(settings, fixture)
+                report.rates["orders_at_half"] = await paced(
+                    "orders_at_half", server.url, "/api/v1/orders", {}, [], rate=half_orders,
+                    seconds=options.seconds, requests=lambda i: pay_request(left[i]), count=len(left),
+                )  # fmt: skip
                 progress(f"flash sale: {options.fans:,} fans for {fixture.capacity:,} tickets")
                 seat_ids = await seat_ids_of(server.url, fixture.tokens[0], fixture.sale_show,
                                              fixture.seated_section)  # fmt: skip
