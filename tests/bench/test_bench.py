@@ -45,6 +45,8 @@ async def test_a_tiny_flash_sale_reports_its_figures_and_sells_nothing_twice(tmp
     assert "naive hot-row hold" in text and "-> OK" in text
     assert report.background_ms_per_order is not None and report.background_ms_per_order > 0
     assert "background worker CPU per paid order" in text
+    cpu = report.sale_cpu
+    assert cpu["busy"] > 0 and cpu["app"] > 0 and cpu["client"] > 0 and "CPU during the sale" in text
     assert "paid orders/s, flash sale, end to end" in text and "naive hot-row purchase" in text
     assert run.to_json(report)["sale"]["fans"] == 40
     kinds = {kind for _, kind, _ in report.sale.timeline}

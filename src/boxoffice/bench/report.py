@@ -81,6 +81,14 @@ def lines(report: Report) -> list[str]:
     if report.cpu_ms:
         spent = ", ".join(f"{name} {ms:.3f} ms" for name, ms in report.cpu_ms.items())
         out.append(f"app CPU per request (all app processes): {spent}")
+    if report.sale_cpu:
+        c = report.sale_cpu
+        out.append(
+            f"CPU during the sale ({c['seconds']:.1f} s on {c['cores']:.0f} cores = {c['seconds'] * c['cores']:.1f} "
+            f"core-seconds): busy {c['busy']:.1f} ({c['busy'] / max(c['seconds'] * c['cores'], 1e-9):.0%}): "
+            f"app {c['app']:.1f}, crowd client {c['client']:.1f}, worker {c['worker']:.1f}, "
+            f"PostgreSQL + Redis + the rest {c['rest']:.1f}"
+        )  # fmt: skip
     if report.background_ms_per_order is not None:
         out.append(f"background worker CPU per paid order (its mail with the PDF tickets, sweeps): "
                    f"{report.background_ms_per_order:.3f} ms")  # fmt: skip

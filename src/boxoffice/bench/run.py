@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import tempfile
+import time
 import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
@@ -52,6 +54,7 @@ class Report:
     rss_mb: list[float] = field(default_factory=list)
     cpu_ms: dict[str, float] = field(default_factory=dict)  # app CPU per request, by phase
     background_ms_per_order: float | None = None  # the worker's CPU (order mails, PDF tickets)
+    sale_cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds during the sale, by whom
     transactions_per_rejection: float | None = None
     statements_per_rejection: float | None = None  # SQL the app sent, from its metrics
     idle_transactions: int | None = None  # in a window as long as the phase, with no load
@@ -112,6 +115,41 @@ async def _flush_redis(url: str) -> None:
                 await client.delete(*keys)
     finally:
         await client.aclose()
+
+
+@dataclass
+class CpuSplit:
+    """Where the machine's CPU went during a phase: the app processes, the
+    background worker, this process (the crowd's client), and the rest of
+    the machine (PostgreSQL, Redis, the mail catcher, anything else)."""
+
+    machine: float
+    app: float
+    worker: float
+    client: float
+    started: float
+
+    @classmethod
+    def start(cls, server: Server) -> CpuSplit:
+        return cls(_machine_busy_seconds(), server.worker_cpu_seconds(), server.background_cpu_seconds(),
+                   time.process_time(), time.perf_counter())  # fmt: skip
+
+    def stop(self, server: Server) -> dict[str, float]:
+        machine = _machine_busy_seconds() - self.machine
+        app = server.worker_cpu_seconds() - self.app
+        worker = server.background_cpu_seconds() - self.worker
+        client = time.process_time() - self.client
+        return {
+            "seconds": time.perf_counter() - self.started, "cores": float(os.cpu_count() or 1),
+            "busy": machine, "app": app, "worker": worker, "client": client,
+            "rest": max(machine - app - worker - client, 0.0),
+        }
+
+
+def _machine_busy_seconds() -> float:
+    """CPU time all cores have spent busy since boot (/proc/stat: all but idle and iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 async def _mail_sent(database_url: str, seconds: float) -> None:
@@ -192,10 +230,12 @@ async def sale(options: Options, progress: Progress) -> Report:
                 seat_ids = await seat_ids_of(server.url, fixture.tokens[0], fixture.sale_show,
                                              fixture.seated_section)  # fmt: skip
                 before = server.worker_cpu_seconds()
+                spent = CpuSplit.start(server)
                 report.sale = await flash_sale(
                     server.url, fixture.tokens, fixture.sale_show, fixture.ga_section,
                     fixture.seated_section, seat_ids, concurrency=options.concurrency,
                 )  # fmt: skip
+                report.sale_cpu = spent.stop(server)
                 paid = report.sale.orders.outcomes.get("201", 0)
                 report.cpu_ms["sale, per paid fan (hold + order)"] = (
                     (server.worker_cpu_seconds() - before) * 1000 / max(paid, 1)
