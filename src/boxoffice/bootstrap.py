@@ -22,7 +22,7 @@ from boxoffice.email.service import EmailDeliverer
 from boxoffice.email.smtp import Mailer
 from boxoffice.webhooks.service import WebhookDeliverer, WebhookService
 from boxoffice.holds.admission import AdmissionGate
-from boxoffice.holds.batch_pg import postgres_batch_stores
+from boxoffice.holds.batch_pg import postgres_batch_stores, postgres_replay
 from boxoffice.holds.service import HoldService
 from boxoffice.inventory.events import InventoryListener, Listeners
 from boxoffice.inventory.service import InventoryService
@@ -122,6 +122,7 @@ class Container:
         await self.tickets.settle()  # cache rebuilds in flight finish before the pools close
         await self.queue_store.close()
         await self.cache.close()
+        await self.limits.close()
         await self.database.dispose()
         self.mailer.close()
         await self.webhook_calls.close()
@@ -171,6 +172,7 @@ def build_container(
     tickets = TicketCache(
         cache, inventory, clock, ttl=settings.cache_ttl_seconds, local=local,
         rebuild_gap=settings.cache_rebuild_gap_ms / 1000,
+        seat_rebuild_gap=settings.cache_seat_rebuild_gap_ms / 1000,
     )  # fmt: skip
     listeners.add(tickets)
     secret = settings.secret()
@@ -229,6 +231,7 @@ def build_container(
             settings.hold_minutes, settings.max_quantity_per_hold, gate=tickets,
             purchases=sessions, batch_size=settings.hold_batch_size,
             direct_batches=None if database.is_sqlite else postgres_batch_stores(database, committed),
+            direct_replay=None if database.is_sqlite else postgres_replay(database),
         ),  # fmt: skip
         orders=orders,
         cache=cache,

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
         default=50, ge=0, le=2000,
         description="Least time between two availability rebuilds of one show in one process",
     )  # fmt: skip
+    cache_seat_rebuild_gap_ms: int = Field(
+        default=250, ge=0, le=5000,
+        description="Least time between two rebuilds of one seat map in one process (a row per seat)",
+    )  # fmt: skip
     local_cache_seconds: float = Field(
         default=1.0, ge=0, le=5,
         description="How long each process reuses a ready availability answer; 0 = off",

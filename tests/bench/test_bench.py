@@ -27,11 +27,13 @@ async def test_a_tiny_flash_sale_reports_its_figures_and_sells_nothing_twice(tmp
         database_url=None, redis_url=None, workers=1, fans=40, ga=30, seats=20, concurrency=8, seconds=1
     )
     report = await run.sale(options, progress=lambda _: None)
-    assert set(report.rates) == {"empty", "holds", "holds_at_half", "orders", "sold_out"}
+    assert set(report.rates) == {"empty", "holds", "holds_at_half", "orders", "orders_at_half", "sold_out"}
     assert all(rate.requests > 0 for rate in report.rates.values())
     assert set(report.rates["orders"].codes) == {"201"}  # paying the holds phases' holds
     half = report.rates["holds_at_half"]  # paced at half the measured peak, every hold granted
     assert half.codes == {"201": half.requests} and half.socket_errors == 0
+    paying = report.rates["orders_at_half"]  # paced too: every order paid
+    assert paying.codes == {"201": paying.requests} and paying.socket_errors == 0
     assert report.naive_hot_row_per_second > 0 and report.naive_purchase_per_second > 0
     assert report.sale is not None and sum(report.sale.holds.outcomes.values()) == 40
     assert report.totals is not None and report.totals.ok
@@ -41,9 +43,17 @@ async def test_a_tiny_flash_sale_reports_its_figures_and_sells_nothing_twice(tmp
     assert all(ms > 0 for ms in report.cpu_ms.values())
     text = "\n".join(lines(report))
     assert "naive hot-row hold" in text and "-> OK" in text
+    assert report.background_ms_per_order is not None and report.background_ms_per_order > 0
+    assert "background worker CPU per paid order" in text
+    cpu = report.sale_cpu
+    assert cpu["busy"] > 0 and cpu["app"] > 0 and cpu["client"] > 0 and "CPU during the sale" in text
     assert "paid orders/s, flash sale, end to end" in text and "naive hot-row purchase" in text
     assert run.to_json(report)["sale"]["fans"] == 40
-    assert {kind for _, kind, _ in report.sale.timeline} == {"hold", "order"}
+    kinds = {kind for _, kind, _ in report.sale.timeline}
+    assert {"hold", "order"} <= kinds <= {"hold", "order", "refused"}
+    refused = sum(n for outcome, n in report.sale.holds.outcomes.items() if outcome.startswith("409"))
+    assert sum(kind == "refused" for _, kind, _ in report.sale.timeline) == refused
+    assert sum(report.sale.asked.values()) == 40 and "general admission" in report.sale.asked
     chart = sale_chart(report.sale, tmp_path / "sale.png", "tiny sale")
     assert chart.read_bytes().startswith(b"\x89PNG") and chart.stat().st_size > 5_000
 

@@ -10,6 +10,7 @@ from boxoffice.bootstrap import Container
 from boxoffice.clock import FakeClock
 from boxoffice.inventory.domain import Show
 from boxoffice.storage.tables import sections
+from boxoffice.storage.uow import unit_of_work_factory
 from tests.support import sign_up
 
 
@@ -129,3 +130,25 @@ async def test_limit_counts_held_and_bought_and_frees_on_expiry(
     assert (await fan.hold(show.id, pista.id, quantity=2)).status_code == 201
     r = await fan.hold(show.id, pista.id, quantity=1)
     assert r.status_code == 409 and r.json()["error"]["code"] == "limit_exceeded"
+
+
+async def test_the_snapshot_statement_reads_what_availability_and_next_expiry_read(
+    client: httpx.AsyncClient, container: Container, show: Show, clock: FakeClock
+) -> None:
+    """The cache's one-statement snapshot (counters less dead holds, the next
+    live expiry) against the two queries it replaces: dead, live and no holds."""
+    pista = show.sections[0]
+    early, late = await sign_up(client), await sign_up(client)
+    assert (await early.hold(show.id, pista.id, quantity=2)).status_code == 201
+    clock.advance(minutes=5)
+    assert (await late.hold(show.id, pista.id, quantity=1)).status_code == 201
+    for moment in (0, 6, 30):  # both live; the first one dead; both dead
+        clock.advance(minutes=moment)
+        now = clock.now()
+        async with unit_of_work_factory(container.database)() as uow:
+            together = await uow.shows.availability_until(show.id, now)
+            apart = (await uow.shows.availability(show.id, now), await uow.shows.next_expiry(now, show_id=show.id))
+        assert together == apart
+    assert [a.held for a in together[0]] == [0, 0] and together[1] is None
+    async with unit_of_work_factory(container.database)() as uow:
+        assert await uow.shows.availability_until("no-such-show", clock.now()) == ([], None)

@@ -55,6 +55,12 @@ async def test_a_retry_after_the_hold_sold_the_section_out_returns_that_hold(
     again = await fan.hold(tiny.id, pista.id, key="last-two", quantity=2)
     assert again.status_code == 201, again.text
     assert again.json()["hold_id"] == first.json()["hold_id"]
+    # the refusal's look for a replay (one statement on PostgreSQL) still tells a reused key
+    reused = await fan.hold(tiny.id, pista.id, key="last-two", quantity=1)
+    assert reused.status_code == 422 and reused.json()["error"]["code"] == "idempotency_key_reused"
+    late = await (await sign_up(client)).hold(tiny.id, pista.id, key="last-two", quantity=1)
+    assert late.status_code == 409 and late.json()["error"]["code"] == "sold_out"
+    assert await _count(container, holds) == 1
 
 
 @pytest.mark.parametrize("seated", [False, True], ids=["general-admission", "seats"])

@@ -119,3 +119,18 @@ async def test_a_kick_soon_after_a_finished_rebuild_waits_out_the_gap() -> None:
     time.now += 1.0
     assert await flights.join("k", rebuild) == 3
     assert time.waits == [pytest.approx(0.03)]
+
+
+async def test_a_key_prefix_can_have_a_gap_of_its_own() -> None:
+    """Seat maps (a row per seat) are rebuilt less often than availability."""
+    time, availability, seats = FakeTime(10.0), Rebuild(), Rebuild()
+    flights = Coalescer(0.05, timer=time.timer, sleep=time.sleep, gaps={"seats": 0.25})
+    availability.gate.set()
+    seats.gate.set()
+    await flights.join("avail:show", availability)
+    await flights.join("seats:section", seats)
+    time.now += 0.01
+    await flights.join("avail:show", availability)
+    await flights.join("seats:section", seats)
+    # 10 ms after each began: availability waits 40 ms, then (50 ms after the seat map's start) 200 ms
+    assert time.waits == [pytest.approx(0.04), pytest.approx(0.20)]

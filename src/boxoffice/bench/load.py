@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import random
 import shutil
@@ -13,6 +14,7 @@ import statistics
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -94,15 +96,22 @@ class Sale:
     sold_out_after: float | None = None
     holds: Step = field(default_factory=Step)
     orders: Step = field(default_factory=Step)
-    # (seconds into the sale, "hold"/"order", that request's latency in ms), successes only
+    # (seconds into the sale, "hold"/"order"/"refused", that request's latency in ms):
+    # the successes, and the fans answered with a refusal (sold out, seats taken)
     timeline: list[tuple[float, str, float]] = field(default_factory=list)
+    # how the fans asked: "general admission", "best available", "picked on the map"
+    asked: Counter[str] = field(default_factory=Counter)
 
 
 async def flash_sale(
     base_url: str, tokens: list[str], show_id: str, ga_section: str, seated_section: str,
     seat_ids: list[int], *, concurrency: int, seed: int = 1, time_limit: float = 120,
+    seated_share: float = 0.3, picked_share: float = 0.25,
 ) -> Sale:  # fmt: skip
-    """Every fan tries once: hold 1-4 tickets (GA or seats), then pay."""
+    """Every fan tries once: hold 1-4 tickets, then pay. `seated_share` of the
+    fans want numbered seats; of those, `picked_share` pick a block on the seat
+    map as it was when the sale opened (and may lose the race), the rest ask
+    for the best available seats together (as most fans in a big sale do)."""
     import aiohttp
 
     rng = random.Random(seed)
@@ -117,15 +126,21 @@ async def flash_sale(
             headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"h-{token[:16]}"}
             quantity = rng.randint(1, 4)
             body: dict[str, Any] = {"show_id": show_id, "section_id": ga_section, "quantity": quantity}
-            if seated_section and seat_ids and rng.random() < 0.3:
-                first = rng.randrange(0, max(len(seat_ids) - quantity, 1))
-                body = {"show_id": show_id, "section_id": seated_section,
-                        "seat_ids": seat_ids[first : first + quantity]}  # fmt: skip
+            asked = "general admission"
+            if seated_section and seat_ids and rng.random() < seated_share:
+                body["section_id"], asked = seated_section, "best available"
+                if rng.random() < picked_share:
+                    first = rng.randrange(0, max(len(seat_ids) - quantity, 1))
+                    del body["quantity"]
+                    body["seat_ids"], asked = seat_ids[first : first + quantity], "picked on the map"
+            sale.asked[asked] += 1
             t0 = time.perf_counter()
             async with http.post("/api/v1/holds", json=body, headers=headers) as r:
                 hold = await r.json()
                 sale.holds.record(t0, r.status, hold)
             if r.status != 201:
+                if r.status == 409:
+                    sale.timeline.append((time.perf_counter() - started, "refused", sale.holds.latencies[-1]))
                 return
             sale.timeline.append((time.perf_counter() - started, "hold", sale.holds.latencies[-1]))
             headers["Idempotency-Key"] = f"o-{token[:16]}"
@@ -145,29 +160,45 @@ async def flash_sale(
     return sale
 
 
+# request number -> (JSON body, headers)
+Requests = Callable[[int], tuple[dict[str, Any], dict[str, str]]]
+
+
+def pay_request(hold: tuple[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Paying one held hold (its id, the holder's token) with the fake gateway."""
+    hold_id, token = hold
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"o-{hold_id}"}
+    return {"hold_id": hold_id, "payment": {"method": "fake", "outcome": "approve"}}, headers
+
+
 async def paced(
     name: str, base_url: str, path: str, body: dict[str, Any], tokens: list[str], *,
-    rate: float, seconds: float, max_in_flight: int = 512,
+    rate: float, seconds: float, max_in_flight: int = 512, requests: Requests | None = None,
+    count: int | None = None,
 ) -> Rate:  # fmt: skip
     """POST `body` at a steady `rate` per second for `seconds` (an open loop:
     requests leave on schedule whether or not earlier ones have answered), and
     time each from the moment it was due, so a stalled server shows up in the
-    tail instead of quietly slowing the client down."""
+    tail instead of quietly slowing the client down. With `requests`, request
+    i is `requests(i)` (at most `count` of them) instead."""
     import aiohttp
 
     latencies: list[float] = []
     codes: Counter[str] = Counter()
     errors = 0
-    total = max(int(rate * seconds), 1)
+    total = max(min(int(rate * seconds), count if count is not None else math.inf), 1)
     slots = asyncio.Semaphore(max_in_flight)
     connector = aiohttp.TCPConnector(limit=max_in_flight)
     async with aiohttp.ClientSession(base_url, connector=connector) as http:
 
         async def one(i: int, due: float) -> None:
             nonlocal errors
-            headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
+            if requests is None:
+                sent, headers = body, {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
+            else:
+                sent, headers = requests(i)
             try:
-                async with http.post(path, json=body, headers=headers) as r:
+                async with http.post(path, json=sent, headers=headers) as r:
                     await r.read()
                     codes[str(r.status)] += 1
             except (aiohttp.ClientError, TimeoutError):
@@ -210,9 +241,7 @@ async def pay_holds(
         async def payer() -> None:
             nonlocal errors
             while queue and time.perf_counter() - started < seconds:
-                hold_id, token = queue.pop()
-                headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"o-{hold_id}"}
-                body = {"hold_id": hold_id, "payment": {"method": "fake", "outcome": "approve"}}
+                body, headers = pay_request(queue.pop())
                 t0 = time.perf_counter()
                 try:
                     async with http.post("/api/v1/orders", json=body, headers=headers) as r:

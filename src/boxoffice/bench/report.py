@@ -25,7 +25,8 @@ def _step(name: str, step: Step, seconds: float) -> str:
 def _sale_lines(sale: Sale) -> list[str]:
     orders = [t for t, kind, _ in sale.timeline if kind == "order"]
     lines = [
-        f"flash sale: {sale.fans:,} fans in {sale.seconds:.1f} s",
+        f"flash sale: {sale.fans:,} fans in {sale.seconds:.1f} s "
+        f"({', '.join(f'{n:,} {how}' for how, n in sale.asked.most_common())})",
         _step("  holds", sale.holds, sale.seconds),
         _step("  orders", sale.orders, sale.seconds),
     ]
@@ -80,6 +81,17 @@ def lines(report: Report) -> list[str]:
     if report.cpu_ms:
         spent = ", ".join(f"{name} {ms:.3f} ms" for name, ms in report.cpu_ms.items())
         out.append(f"app CPU per request (all app processes): {spent}")
+    if report.sale_cpu:
+        c = report.sale_cpu
+        out.append(
+            f"CPU during the sale ({c['seconds']:.1f} s on {c['cores']:.0f} cores = {c['seconds'] * c['cores']:.1f} "
+            f"core-seconds): busy {c['busy']:.1f} ({c['busy'] / max(c['seconds'] * c['cores'], 1e-9):.0%}): "
+            f"app {c['app']:.1f}, crowd client {c['client']:.1f}, worker {c['worker']:.1f}, "
+            f"PostgreSQL + Redis + the rest {c['rest']:.1f}"
+        )  # fmt: skip
+    if report.background_ms_per_order is not None:
+        out.append(f"background worker CPU per paid order (its mail with the PDF tickets, sweeps): "
+                   f"{report.background_ms_per_order:.3f} ms")  # fmt: skip
     if report.rss_mb:
         out.append(f"app processes' memory (RSS): {', '.join(f'{m:.0f} MB' for m in report.rss_mb)}")
     if report.totals is not None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import tempfile
+import time
 import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
@@ -20,7 +22,7 @@ from boxoffice.bench import fixture as fx
 from boxoffice.bench.baseline import naive_hot_row
 from boxoffice.bench.checks import Totals, check
 from boxoffice.bench.load import (
-    Rate, Sale, flash_sale, paced, pay_holds, seat_ids_of, wrk, wrk_available,
+    Rate, Sale, flash_sale, paced, pay_holds, pay_request, seat_ids_of, wrk, wrk_available,
 )
 from boxoffice.bench.server import Server
 from boxoffice.storage.database import Database
@@ -51,6 +53,8 @@ class Report:
     totals: Totals | None = None
     rss_mb: list[float] = field(default_factory=list)
     cpu_ms: dict[str, float] = field(default_factory=dict)  # app CPU per request, by phase
+    background_ms_per_order: float | None = None  # the worker's CPU (order mails, PDF tickets)
+    sale_cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds during the sale, by whom
     transactions_per_rejection: float | None = None
     statements_per_rejection: float | None = None  # SQL the app sent, from its metrics
     idle_transactions: int | None = None  # in a window as long as the phase, with no load
@@ -113,6 +117,61 @@ async def _flush_redis(url: str) -> None:
         await client.aclose()
 
 
+@dataclass
+class CpuSplit:
+    """Where the machine's CPU went during a phase: the app processes, the
+    background worker, this process (the crowd's client), and the rest of
+    the machine (PostgreSQL, Redis, the mail catcher, anything else)."""
+
+    machine: float
+    app: float
+    worker: float
+    client: float
+    started: float
+
+    @classmethod
+    def start(cls, server: Server) -> CpuSplit:
+        return cls(_machine_busy_seconds(), server.worker_cpu_seconds(), server.background_cpu_seconds(),
+                   time.process_time(), time.perf_counter())  # fmt: skip
+
+    def stop(self, server: Server) -> dict[str, float]:
+        machine = _machine_busy_seconds() - self.machine
+        app = server.worker_cpu_seconds() - self.app
+        worker = server.background_cpu_seconds() - self.worker
+        client = time.process_time() - self.client
+        return {
+            "seconds": time.perf_counter() - self.started, "cores": float(os.cpu_count() or 1),
+            "busy": machine, "app": app, "worker": worker, "client": client,
+            "rest": max(machine - app - worker - client, 0.0),
+        }
+
+
+def _machine_busy_seconds() -> float:
+    """CPU time all cores have spent busy since boot (/proc/stat: all but idle and iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+async def _mail_sent(database_url: str, seconds: float) -> None:
+    """Wait (at most `seconds`) until the outbox has nothing left to send."""
+    from boxoffice.outbox.domain import Status
+
+    database = Database(database_url)
+    try:
+        deadline = asyncio.get_running_loop().time() + seconds
+        while asyncio.get_running_loop().time() < deadline:
+            async with database.engine.connect() as conn:
+                left = (await conn.execute(
+                    text("SELECT count(*) FROM outbox_messages WHERE status IN (:p, :s)"),
+                    {"p": Status.PENDING.value, "s": Status.SENDING.value},
+                )).scalar_one()  # fmt: skip
+            if not left:
+                return
+            await asyncio.sleep(0.5)
+    finally:
+        await database.dispose()
+
+
 def _server_env(options: Options, **extra: str) -> dict[str, str]:
     env = dict(extra)
     if options.hold_batch_size is not None:
@@ -139,6 +198,7 @@ async def sale(options: Options, progress: Progress) -> Report:
             progress(f"starting the server ({options.workers} worker(s))")
             with Server(settings, options.workers, folder / "server.log", **_server_env(options)) as server:
                 phase = _timed(_phases(server.url, options, files), server, report)
+                background = server.background_cpu_seconds()  # the worker, started and idle
                 progress("empty endpoint")
                 report.rates["empty"] = phase("empty", "GET", "/healthz")
                 progress("hold throughput (roomy show)")
@@ -159,14 +219,23 @@ async def sale(options: Options, progress: Progress) -> Report:
                 report.cpu_ms["orders"] = (server.worker_cpu_seconds() - before) * 1000 / max(
                     report.rates["orders"].requests, 1
                 )
+                half_orders = report.rates["orders"].per_second / 2
+                progress(f"order latency at half that rate ({half_orders:,.0f}/s, open loop)")
+                left = await _live_holds(settings, fixture)
+                report.rates["orders_at_half"] = await paced(
+                    "orders_at_half", server.url, "/api/v1/orders", {}, [], rate=half_orders,
+                    seconds=options.seconds, requests=lambda i: pay_request(left[i]), count=len(left),
+                )  # fmt: skip
                 progress(f"flash sale: {options.fans:,} fans for {fixture.capacity:,} tickets")
                 seat_ids = await seat_ids_of(server.url, fixture.tokens[0], fixture.sale_show,
                                              fixture.seated_section)  # fmt: skip
                 before = server.worker_cpu_seconds()
+                spent = CpuSplit.start(server)
                 report.sale = await flash_sale(
                     server.url, fixture.tokens, fixture.sale_show, fixture.ga_section,
                     fixture.seated_section, seat_ids, concurrency=options.concurrency,
                 )  # fmt: skip
+                report.sale_cpu = spent.stop(server)
                 paid = report.sale.orders.outcomes.get("201", 0)
                 report.cpu_ms["sale, per paid fan (hold + order)"] = (
                     (server.worker_cpu_seconds() - before) * 1000 / max(paid, 1)
@@ -174,6 +243,12 @@ async def sale(options: Options, progress: Progress) -> Report:
                 progress("sold-out rejections")
                 report.rates["sold_out"] = phase("sold_out", "POST", "/api/v1/holds", _SOLD_OUT)
                 report.rss_mb = server.worker_rss_mb()
+                progress("waiting for the worker to send the order mails")
+                await _mail_sent(settings.effective_database_url, seconds=180)
+                paid_all = report.rates["orders"].codes.get("201", 0) + paid
+                report.background_ms_per_order = (
+                    (server.background_cpu_seconds() - background) * 1000 / max(paid_all, 1)
+                )
             report.totals = await check(settings.effective_database_url, fixture.sale_show)
         finally:
             if options.database_url:

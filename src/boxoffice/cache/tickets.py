@@ -12,7 +12,9 @@ Freshness does not come from a long TTL:
   treated as a miss from that instant, so expired holds reopen sales at once;
 - rebuilds of one show in one process start at least `rebuild_gap` apart
   (default 50 ms), so a sale's torrent of holds costs a few rebuilds a second,
-  not one each;
+  not one each; a seat map, a row per seat, at least `seat_rebuild_gap` apart
+  (default 250 ms: the gate learns the seats its own process takes at once,
+  and the database decides every seat anyway);
 - a short TTL (default 2 s) bounds what a lost update or a racing writer can
   leave behind.
 The gate only ever refuses early ("sold out"); a sale is decided by the database.
@@ -49,12 +51,13 @@ class Coalescer:
 
     def __init__(
         self, min_gap: float = 0.0, *, timer: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep, gaps: dict[str, float] | None = None,
     ) -> None:  # fmt: skip
         self._running: dict[str, asyncio.Task[Any]] = {}
         self._again: set[str] = set()
         self._started: dict[str, float] = {}  # when each key's last rebuild began
         self._min_gap = min_gap
+        self._gaps = gaps or {}  # key prefix -> its own least gap
         self._timer = timer
         self._sleep = sleep
 
@@ -90,7 +93,8 @@ class Coalescer:
     async def _run(self, key: str, rebuild: Callable[[], Awaitable[Any]]) -> Any:
         try:
             while True:
-                wait = self._min_gap - (self._timer() - self._started.get(key, -math.inf))
+                gap = self._gaps.get(key.partition(":")[0], self._min_gap)
+                wait = gap - (self._timer() - self._started.get(key, -math.inf))
                 if wait > 0:
                     await self._sleep(wait)
                 self._again.discard(key)
@@ -113,7 +117,7 @@ def _log_failure(task: asyncio.Task[Any]) -> None:
 class TicketCache:
     def __init__(
         self, cache: Cache, inventory: InventoryService, clock: Clock, ttl: float = 2.0,
-        local: LocalCache | None = None, rebuild_gap: float = 0.0,
+        local: LocalCache | None = None, rebuild_gap: float = 0.0, seat_rebuild_gap: float | None = None,
     ) -> None:  # fmt: skip
         self._cache = cache
         self._inventory = inventory
@@ -122,7 +126,10 @@ class TicketCache:
         self.local = local or LocalCache(clock, 0)
         self.hits = 0
         self.misses = 0
-        self._rebuilds = Coalescer(rebuild_gap)
+        # A numbered section's seat map costs ~10x an availability snapshot to
+        # rebuild (a row per seat), and every seat hold or sale asks for one.
+        seats_gap = rebuild_gap if seat_rebuild_gap is None else seat_rebuild_gap
+        self._rebuilds = Coalescer(rebuild_gap, gaps={"seats": seats_gap})
         # The last snapshot of each show this process saw, for the sold-out gate
         # while the shared copy is being rebuilt (see `check`).
         self._last: dict[str, AvailabilitySnapshot] = {}

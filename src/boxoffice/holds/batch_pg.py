@@ -205,6 +205,20 @@ def _hold(row: Any) -> Hold:
     )  # fmt: skip
 
 
+def postgres_replay(database: Database):  # type: ignore[no-untyped-def]
+    """HoldService's look for an earlier hold under an Idempotency-Key, in one
+    statement on a pooled connection (no transaction): what every refused
+    request that carried a key asks before answering with its refusal."""
+
+    async def replay(account_id: str, key: str) -> Hold | None:
+        async with database.engine.connect() as pooled:
+            conn = (await pooled.get_raw_connection()).driver_connection
+            row = await conn.fetchrow(REPLAYS, [account_id], [key])
+        return None if row is None else _hold(row)
+
+    return replay
+
+
 def postgres_batch_stores(database: Database, on_commit: CommitObserver | None):  # type: ignore[no-untyped-def]
     """A BatchStores factory for HoldBatcher: each batch in its own
     transaction on a pooled connection (storage/direct.py)."""

@@ -12,18 +12,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import structlog
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.types import Scope
 
 from boxoffice.accounts.domain import Account
 from boxoffice.bootstrap import Container
-from boxoffice.errors import DomainError
 from boxoffice.holds.domain import Hold
 from boxoffice.holds.schemas import HoldIn, HoldOut, LiveHoldOut
-from boxoffice.web.deps import ContainerDep, CurrentAccount, IdempotencyKey, client_ip, hold_limits
+from boxoffice.web.deps import (
+    ContainerDep, CurrentAccount, IdempotencyKey, answer_directly, client_ip, hold_limits,
+)
 from boxoffice.web.fastpath import DirectHold
-from boxoffice.web.errors import count_error, domain_error_response, unexpected_response
 
 router = APIRouter(prefix="/api/v1", tags=["holds"])
 
@@ -60,17 +59,11 @@ def direct_holds(container: Container) -> DirectHold:
     async def create(
         scope: Scope, token: str, body: HoldIn, idempotency_key: str | None, admission_token: str | None
     ) -> Response:  # fmt: skip
-        try:
-            account = await container.accounts.authenticate(token)
-            scope.setdefault("state", {})["account_id"] = account.id  # for the access log
-            structlog.contextvars.bind_contextvars(account_id=account.id)
-            ip = scope["client"][0] if scope.get("client") else "unknown"
-            return await answer_hold(container, account, body, idempotency_key, admission_token, ip)
-        except DomainError as exc:
-            count_error(container.metrics, exc.code)
-            return domain_error_response(exc)
-        except Exception as exc:  # noqa: BLE001 - answered as the app's own handler would
-            return unexpected_response(container.metrics, exc)
+        ip = scope["client"][0] if scope.get("client") else "unknown"
+        return await answer_directly(
+            container, scope, token,
+            lambda account: answer_hold(container, account, body, idempotency_key, admission_token, ip),
+        )  # fmt: skip
 
     return create
 

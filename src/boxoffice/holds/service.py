@@ -32,6 +32,9 @@ from boxoffice.inventory.domain import SectionKind
 from boxoffice.inventory.events import InventoryListener, notify_taken
 from boxoffice.storage.uow import UnitOfWork, UnitOfWorkFactory
 
+# (account id, Idempotency-Key) -> the hold made under that key, if any
+DirectReplay = Callable[[str, str], Awaitable[Hold | None]]
+
 
 class HoldService:
     def __init__(
@@ -46,8 +49,10 @@ class HoldService:
         purchases: SessionCache | None = None,
         batch_size: int = 0,
         direct_batches: BatchStores | None = None,
+        direct_replay: DirectReplay | None = None,
     ) -> None:
         self._uow = uow
+        self._direct_replay = direct_replay
         self._gate = gate or NoGate()
         self._purchases = purchases
         self._clock = clock
@@ -135,8 +140,11 @@ class HoldService:
             await self._purchases.forget_holds(*{(h.account_id, h.show_id) for h in new})
 
     async def _replay(self, account: Account, key: str, fingerprint: str) -> Hold | None:
-        async with self._uow() as uow:
-            existing = await uow.holds.by_idempotency_key(account.id, key)
+        if self._direct_replay is not None:  # one statement on PostgreSQL (holds/batch_pg.py)
+            existing = await self._direct_replay(account.id, key)
+        else:
+            async with self._uow() as uow:
+                existing = await uow.holds.by_idempotency_key(account.id, key)
         if existing is not None and existing.fingerprint != fingerprint:
             raise IdempotencyMismatch()
         return existing

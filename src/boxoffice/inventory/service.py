@@ -59,10 +59,9 @@ class InventoryService:
         """Availability now, and until when it stays exact if nothing else changes."""
         now = self._clock.now()
         async with self._uow() as uow:
-            sections = await uow.shows.availability(show_id, now)
+            sections, until = await uow.shows.availability_until(show_id, now)
             if not sections:  # no such show (its sections name it): NotFound
                 await _show(uow, show_id)
-            until = await uow.shows.next_expiry(now, show_id=show_id)
         return AvailabilitySnapshot(sections, now, until)
 
     async def seat_map(self, show_id: str, section_id: str) -> tuple[Section, list[Seat]]:

@@ -22,6 +22,7 @@ settled alone; the charge is already taken either way, and a retry resumes.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -60,6 +61,8 @@ from boxoffice.vouchers.service import apply_voucher
 # (account id, hold id, idempotency key, now) -> a new PENDING order, or None
 # when the unit of work must decide (orders/settle_pg.py: postgres_open).
 DirectOpen = Callable[[str, str, str, datetime], Awaitable["Order | None"]]
+
+log = logging.getLogger("boxoffice.orders")
 
 FAILURES: dict[str, type[DomainError]] = {
     "declined": PaymentDeclined,
@@ -244,8 +247,6 @@ class OrderService:
                 order_id=order.id,
             )
         await notify_taken(self._listener, order.show_id, hold.section_id)
-        if self._purchases is not None:
-            await self._purchases.forget_holds((order.account_id, order.show_id))
         if self._on_paid is not None:
             await self._on_paid(order.account_id, order.show_id)
         assert settled.paid is not None
@@ -277,7 +278,19 @@ class OrderService:
             if paid or refused:
                 await store.write(paid, refused, now)
                 await store.commit()
+        await self._forget_buyers([s.paid for s in settled if s.paid is not None])
         return await self._settled_elsewhere(settled)
+
+    async def _forget_buyers(self, paid: list[Order]) -> None:
+        """The buyers' cached live holds go (their holds are converted), in one
+        call for the batch. Past the commit nothing may fail the batch (it
+        would be decided again one by one): a failure is logged."""
+        if self._purchases is None or not paid:
+            return
+        try:
+            await self._purchases.forget_holds(*{(o.account_id, o.show_id) for o in paid})
+        except Exception:  # noqa: BLE001 - logged; the orders stand, the cached entries time out
+            log.exception("after an order batch committed, forgetting the buyers' holds failed")
 
     @asynccontextmanager
     async def _uow_stores(self) -> AsyncIterator[UnitOfWorkSettleStore]:

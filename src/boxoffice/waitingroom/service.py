@@ -179,8 +179,10 @@ class WaitingRoomService:
 
     async def finished(self, account_id: str, show_id: str) -> None:
         """A buyer paid: with max_active, their place among active buyers frees up.
-        Best effort: the order is already safe, so a store outage is only logged."""
-        room = await self.room(show_id)
+        Best effort: the order is already safe, so a store outage is only logged.
+        Every paid order asks, so the room's settings come from this process's
+        cache, as for `check`."""
+        room = await self.local_room(show_id)
         if room is None or room.max_active is None:
             return
         try:

@@ -81,7 +81,7 @@ def create_app(container: Container, *, sweep_every: float | None = 30.0) -> Fas
     app.add_middleware(
         FastPaths, gate=container.tickets, local=container.local, metrics=container.metrics,
         direct_hold=holds.direct_holds(container), polls=container.waiting_room.polls,
-        secure_cookies=container.settings.cookie_secure,
+        secure_cookies=container.settings.cookie_secure, direct_order=orders.direct_orders(container),
     )  # fmt: skip
     app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)
     app.add_middleware(  # it times and logs the fast path's answers too

@@ -29,6 +29,10 @@ answered from the token and this process's second-old cursor
 (waitingroom/polls.py); everyone else, and every token it cannot read,
 goes to the route.
 
+Orders: `POST /api/v1/orders` with a bearer token is answered here too
+(`direct_order`, orders/endpoints.py: the same authentication, order,
+answers and errors as the route), with the same hand-overs as holds.
+
 Everything else goes on to the app untouched, its body replayed:
 - no credentials at all (the app answers 401). A wrong token for a sold-out
   section learns only that it is sold out;
@@ -52,17 +56,20 @@ from boxoffice.errors import DomainError, SeatsUnavailable, SoldOut
 from boxoffice.holds.admission import SoldOutGate
 from boxoffice.holds.schemas import HoldIn
 from boxoffice.observability.metrics import Metrics
+from boxoffice.orders.schemas import OrderIn
 from boxoffice.waitingroom import polls
 from boxoffice.waitingroom.polls import PLACE_COOKIE, QuickPolls, set_place_cookie
 from boxoffice.web.cookies import SESSION as SESSION_COOKIE
 from boxoffice.web.errors import count_error, domain_error_response
 
 HOLDS_PATH = "/api/v1/holds"
+ORDERS_PATH = "/api/v1/orders"
 SHOWS_PREFIX, AVAILABILITY_SUFFIX = "/api/v1/shows/", "/availability"
 MAX_BODY = 4096  # a hold of 100 seat ids fits in well under this
 MAX_IDEMPOTENCY_KEY, MAX_ADMISSION_TOKEN = 200, 2000  # the route's header limits
 # What the access log and the metrics label them (the routes' own templates).
 HOLDS_ROUTE = SimpleNamespace(path=HOLDS_PATH)
+ORDERS_ROUTE = SimpleNamespace(path=ORDERS_PATH)
 AVAILABILITY_ROUTE = SimpleNamespace(path=SHOWS_PREFIX + "{show_id}" + AVAILABILITY_SUFFIX)
 QUEUE_SUFFIX = "/queue"
 QUEUE_ROUTE = SimpleNamespace(path=SHOWS_PREFIX + "{show_id}" + QUEUE_SUFFIX)
@@ -71,11 +78,13 @@ PLACE_COOKIE_PREFIX = PLACE_COOKIE.encode() + b"="
 JSON = b"application/json"
 # (scope, bearer token, body, Idempotency-Key, X-Admission-Token) -> the answer
 DirectHold = Callable[[Scope, str, HoldIn, "str | None", "str | None"], Awaitable[Response]]
+# (scope, bearer token, body, Idempotency-Key) -> the answer
+DirectOrder = Callable[[Scope, str, OrderIn, "str | None"], Awaitable[Response]]
 
 
 @dataclass
 class HoldHeaders:
-    """What a hold request's headers say, read once."""
+    """What a hold's or an order's request headers say, read once."""
 
     json: bool = False
     cookie: bool = False
@@ -99,13 +108,14 @@ class FastPaths:
     def __init__(
         self, app: ASGIApp, gate: SoldOutGate, local: LocalCache, metrics: Metrics | None = None,
         direct_hold: DirectHold | None = None, polls: QuickPolls | None = None,
-        secure_cookies: bool = True,
+        secure_cookies: bool = True, direct_order: DirectOrder | None = None,
     ) -> None:  # fmt: skip
         self.app = app
         self.gate = gate
         self.local = local
         self.metrics = metrics
         self.direct_hold = direct_hold
+        self.direct_order = direct_order
         self.polls = polls
         self.secure_cookies = secure_cookies
 
@@ -124,12 +134,13 @@ class FastPaths:
                 else:
                     await poll(scope, receive, send)
                 return
-        elif (headers := _hold_headers(scope)) is not None:
+        elif (headers := _post_headers(scope)) is not None:
             body, rest = await _read(receive)
             if rest is None:
-                answer = await self._hold(scope, headers, body)
+                holds = scope["path"] == HOLDS_PATH
+                answer = await (self._hold if holds else self._order)(scope, headers, body)
                 if answer is not None:
-                    scope["route"] = HOLDS_ROUTE
+                    scope["route"] = HOLDS_ROUTE if holds else ORDERS_ROUTE
                     await answer(scope, receive, send)
                     return
             receive = _replay(body, rest, receive)
@@ -151,6 +162,16 @@ class FastPaths:
                 scope, headers.token, hold_in, headers.idempotency_key, headers.admission_token
             )
         return None
+
+    async def _order(self, scope: Scope, headers: HoldHeaders, body: bytes) -> Response | None:
+        """The answer to an order request with a bearer token, or None to let the app answer."""
+        if self.direct_order is None or headers.token is None or not headers.within_limits:
+            return None
+        try:
+            order_in = OrderIn.model_validate_json(body)
+        except ValidationError:
+            return None  # the app explains what is wrong with it
+        return await self.direct_order(scope, headers.token, order_in, headers.idempotency_key)
 
     async def _poll(self, scope: Scope) -> Response | bytes | None:
         """A far-from-the-front fan's poll, answered from their place token; None: the route answers."""
@@ -220,10 +241,10 @@ def _place_token(scope: Scope) -> tuple[str | None, bool]:
     return cookie, cookie is not None
 
 
-def _hold_headers(scope: Scope) -> HoldHeaders | None:
-    """The headers of a JSON hold request that carries credentials; None for
-    anything else (the app answers it)."""
-    if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != HOLDS_PATH:
+def _post_headers(scope: Scope) -> HoldHeaders | None:
+    """The headers of a JSON hold or order request that carries credentials;
+    None for anything else (the app answers it)."""
+    if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in (HOLDS_PATH, ORDERS_PATH):
         return None
     found = HoldHeaders()
     for name, value in scope["headers"]:
