@@ -95,6 +95,7 @@ class Server:
                 ["nice", "-n", "19", sys.executable, "-m", "boxoffice.cli", "worker"], env=env, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
+            _lowest_group_priority(self._worker.pid)
         try:
             self._wait_ready()
         except BaseException:
@@ -147,6 +148,15 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(self._process.pid, signal.SIGKILL)
             self._process.wait()
+
+
+def _lowest_group_priority(pid: int) -> None:
+    """With Linux's autogroup scheduling a process in a session of its own
+    competes as a group, whatever its nice value: the group's nice is set too."""
+    try:
+        (Path("/proc") / str(pid) / "autogroup").write_text("19")
+    except OSError:
+        pass  # no autogroup here (or not Linux): nice alone applies
 
 
 def _children(pid: int) -> list[int]:
