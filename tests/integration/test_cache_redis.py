@@ -3,7 +3,7 @@ outage mid-sale (slower, never wrong), recovering by themselves."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,16 +15,8 @@ from boxoffice.cache.redis import RedisCache
 from boxoffice.clock import FakeClock
 from boxoffice.storage.migrate import migrate
 from boxoffice.web.app import create_app
-from tests.integration.redis_server import RedisServer
+from tests.integration.redis_server import RedisServer, redis_server  # noqa: F401 - the fixture
 from tests.support import Fan, make_container, organiser, settings_for, show_spec, sign_up
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -5,26 +5,15 @@ down."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from limits import parse
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from boxoffice.errors import RateLimited
 from boxoffice.ratelimit import RateLimits
-from tests.integration.redis_server import RedisServer
+from tests.integration.redis_server import RedisServer, redis_server  # noqa: F401 - the fixture
 
 RATES = {"hold": "3/minute", "ip": "5/minute"}
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 async def test_two_limits_in_one_call_are_shared_and_counted_all_or_none(redis_server: RedisServer) -> None:
